@@ -1,0 +1,5 @@
+"""Allow `python -m pagetrail`."""
+
+from pagetrail.cli.app import main
+
+main()

@@ -1,0 +1,187 @@
+"""`change.bad-rollout`: does a change explain the target's symptom, or is it a false trail?"""
+
+from __future__ import annotations
+
+from pagetrail.analysis.changes import ChangeRecord, changes_for, describe_gap, judge
+from pagetrail.analysis.context import Context, object_fact
+from pagetrail.analysis.playbook import Names, mitigation, next_check
+from pagetrail.domain.causes import cause
+from pagetrail.domain.clock import format_duration
+from pagetrail.domain.objects import Workload
+from pagetrail.domain.report import Fact, Hypothesis, Status
+
+CODE = "change.bad-rollout"
+_CLOSE_S = 30 * 60.0
+_PLAUSIBLE_S = 6 * 3600.0
+
+
+def analyze_rollouts(ctx: Context, hypotheses: list[Hypothesis], onset: float | None) -> list[Hypothesis]:
+    problems = [
+        h for h in hypotheses if h.explains_target and h.status in (Status.CONFIRMED, Status.LIKELY) and h.code != CODE
+    ]
+    owners = {h.owner for h in problems} | {w.meta.ref for w in ctx.scope.workloads if w.meta.controller() is None}
+    results: list[Hypothesis] = []
+    for owner_ref in sorted(owners):
+        kind, _, rest = owner_ref.partition("/")
+        namespace, _, name = rest.partition("/")
+        workload = ctx.index.workload(kind, namespace, name)
+        if workload is None:
+            continue
+        owned = [h for h in problems if h.owner == owner_ref]
+        owner_onset = min((h.onset for h in owned if h.onset is not None), default=None)
+        if owner_onset is None:
+            owner_onset = onset if owned or ctx.scope.covers(owner_ref) else None
+        if ctx.evidence.manifest.detected_at is not None and owner_onset is not None:
+            owner_onset = min(owner_onset, ctx.evidence.manifest.detected_at)
+        if owner_onset is None or not (owned or problems):
+            continue
+        records = changes_for(ctx.evidence, ctx.index, workload)
+        if not records:
+            continue
+        found = _judge_owner(ctx, workload, records, owner_onset, bool(owned))
+        if found is not None:
+            results.append(found)
+    return results
+
+
+def _judge_owner(
+    ctx: Context, workload: Workload, records: list[ChangeRecord], onset: float, has_problems: bool
+) -> Hypothesis | None:
+    suspect, ruled_out = judge(records, onset)
+    names = Names(namespace=workload.meta.namespace, owner=workload.meta.ref)
+    against = [Fact(v.fact.source, describe_gap(v, onset), v.change.at) for v in ruled_out[-3:]]
+    if suspect is None or not has_problems:
+        if not against:
+            return None
+        return _hypothesis(
+            workload,
+            Status.REFUTED,
+            f"no change to {workload.meta.name} precedes the symptom; later changes cannot cause it",
+            [],
+            against,
+            names,
+        )
+    evidence_for = [Fact(suspect.fact.source, describe_gap(suspect, onset), suspect.change.at)]
+    health = _revision_health(ctx, workload, suspect.change)
+    evidence_for.extend(health.for_facts)
+    if suspect.gap_s > _PLAUSIBLE_S:
+        against.append(
+            Fact(
+                suspect.fact.source,
+                f"{suspect.change.what} ran cleanly for {format_duration(suspect.gap_s)} before the symptom began",
+                suspect.change.at,
+            )
+        )
+        return _hypothesis(
+            workload,
+            Status.REFUTED,
+            f"the last change to {workload.meta.name} ran cleanly for {format_duration(suspect.gap_s)} before the symptom",
+            evidence_for[1:],
+            against,
+            names,
+        )
+    if suspect.gap_s <= _CLOSE_S and health.new_failing and health.old_healthy:
+        status = Status.CONFIRMED
+    elif suspect.gap_s <= _CLOSE_S or health.new_failing:
+        status = Status.LIKELY
+    else:
+        status = Status.POSSIBLE
+    if suspect.change.revision is not None and suspect.change.revision > 1:
+        names = Names(
+            namespace=workload.meta.namespace,
+            owner=workload.meta.ref,
+            revision=f" --to-revision={suspect.change.revision - 1}",
+        )
+    summary = f"the symptom began {format_duration(suspect.gap_s)} after {suspect.change.what}"
+    if health.old_healthy:
+        summary += "; the previous revision was healthy"
+    return _hypothesis(
+        workload, status, summary, evidence_for, against + health.against_facts, names, onset=suspect.change.at
+    )
+
+
+class _Health:
+    def __init__(self) -> None:
+        self.new_failing = False
+        self.old_healthy = False
+        self.for_facts: list[Fact] = []
+        self.against_facts: list[Fact] = []
+
+
+def _revision_health(ctx: Context, workload: Workload, change: ChangeRecord) -> _Health:
+    health = _Health()
+    if change.revision is None:
+        return health
+    sets = {
+        rs.revision: rs
+        for rs in ctx.index.children.get(workload.meta.ref, [])
+        if rs.meta.kind == "ReplicaSet" and rs.revision
+    }
+    new = sets.get(change.revision)
+    older = [r for r in sets if r is not None and r < change.revision]
+    old = sets.get(max(older)) if older else None
+    pods = [p for p in ctx.scope.pods if ctx.index.owner_ref(p) == workload.meta.ref] or [
+        p
+        for p in ctx.index.pods_by_namespace.get(workload.meta.namespace, [])
+        if ctx.index.owner_ref(p) == workload.meta.ref
+    ]
+    new_pods = [p for p in pods if new is not None and (rs := ctx.index.replica_set_of(p)) is not None and rs is new]
+    old_pods = [p for p in pods if old is not None and (rs := ctx.index.replica_set_of(p)) is not None and rs is old]
+    failing_new = [p for p in new_pods if not p.is_ready or p.restarts > 0]
+    if new is not None and failing_new:
+        health.new_failing = True
+        health.for_facts.append(
+            object_fact(new.meta, f"revision {change.revision}: {len(failing_new)} of {len(new_pods)} pods failing")
+        )
+    elif new is not None and new_pods:
+        health.new_failing = True  # ready but erroring (the other hypotheses say so)
+        health.for_facts.append(
+            object_fact(new.meta, f"revision {change.revision} serves all {len(new_pods)} current pods")
+        )
+    if old is not None:
+        ready_old = [p for p in old_pods if p.is_ready]
+        if ready_old:
+            health.old_healthy = True
+            health.for_facts.append(
+                object_fact(old.meta, f"previous revision {old.revision}: {len(ready_old)} pods still Ready")
+            )
+        elif old.meta.created is not None and change.at - old.meta.created > 3600:
+            health.old_healthy = True
+            health.for_facts.append(
+                object_fact(
+                    old.meta,
+                    f"previous revision {old.revision} ({_image_list(old)}) served for {format_duration(change.at - old.meta.created)} before this change",
+                )
+            )
+    return health
+
+
+def _image_list(workload: Workload) -> str:
+    return ", ".join(c.image for c in workload.template.containers)
+
+
+def _hypothesis(
+    workload: Workload,
+    status: Status,
+    summary: str,
+    evidence_for: list[Fact],
+    against: list[Fact],
+    names: Names,
+    onset: float | None = None,
+) -> Hypothesis:
+    info = cause(CODE)
+    return Hypothesis(
+        code=CODE,
+        layer=info.layer,
+        status=status,
+        summary=summary,
+        objects=[workload.meta.ref],
+        evidence_for=evidence_for,
+        evidence_against=against,
+        next_check="none: refuted" if status is Status.REFUTED else next_check(CODE, names),
+        mitigation=None if status is Status.REFUTED else mitigation(CODE, names),
+        explains_target=True,
+        specificity=info.specificity,
+        onset=onset,
+        owner=workload.meta.ref,
+    )

@@ -1,0 +1,119 @@
+"""Triage: evidence in, report out. The one code path for bundles, live clusters and fixtures."""
+
+from __future__ import annotations
+
+from pagetrail.analysis.config import analyze_config
+from pagetrail.analysis.containers import analyze_containers
+from pagetrail.analysis.context import Context
+from pagetrail.analysis.gpu import analyze_gpus
+from pagetrail.analysis.image import analyze_images
+from pagetrail.analysis.index import build_index
+from pagetrail.analysis.model import analyze_model_versions
+from pagetrail.analysis.netpolicy import analyze_network_policies
+from pagetrail.analysis.network import analyze_ingresses, analyze_services
+from pagetrail.analysis.node import analyze_nodes
+from pagetrail.analysis.ranking import choose_root, collapse_refuted, order
+from pagetrail.analysis.rollout import analyze_rollouts
+from pagetrail.analysis.scheduler import analyze_scheduling
+from pagetrail.analysis.severity import classify
+from pagetrail.analysis.timeline import build_timeline
+from pagetrail.analysis.topology import resolve_scope
+from pagetrail.analysis.walk import describe_path
+from pagetrail.domain.causes import cause
+from pagetrail.domain.evidence import Evidence, Target
+from pagetrail.domain.report import Fact, Hypothesis, Report, Status
+
+ANALYZERS = (
+    analyze_scheduling,
+    analyze_images,
+    analyze_config,
+    analyze_containers,
+    analyze_services,
+    analyze_ingresses,
+    analyze_network_policies,
+    analyze_nodes,
+    analyze_gpus,
+    analyze_model_versions,
+)
+_MAX_OTHER = 10
+
+
+def triage(evidence: Evidence, target: Target | None = None) -> Report:
+    """Rank the causes of the target's symptom (or of everything in the evidence)."""
+    manifest = evidence.manifest
+    now = manifest.captured_at or evidence.newest_time or 0.0
+    target = target or manifest.target
+    index = build_index(evidence)
+    scope = resolve_scope(index, evidence, target)
+    ctx = Context(evidence=evidence, index=index, scope=scope, now=now)
+    for analyzer in ANALYZERS:
+        analyzer(ctx)
+    hypotheses = ctx.findings.merge()
+    onset = _onset(hypotheses, manifest.detected_at)
+    hypotheses.extend(analyze_rollouts(ctx, hypotheses, onset))
+    hypotheses = collapse_refuted(hypotheses)
+    in_scope = [h for h in hypotheses if h.explains_target]
+    others = [h for h in hypotheses if not h.explains_target and h.status is not Status.REFUTED]
+    in_scope.extend(_refute_elsewhere(in_scope, others))
+    scope_pods = len([p for p in scope.pods if not p.is_finished])
+    root = choose_root(in_scope, scope_pods)
+    ordered = order(in_scope, root, scope_pods)
+    onset = _onset([root], manifest.detected_at) if root is not None else onset
+    return Report(
+        captured_at=now,
+        target={"namespace": target.namespace, "kind": target.kind, "name": target.name} if target else None,
+        severity=classify(ctx, root, ordered),
+        root_cause=root,
+        hypotheses=ordered,
+        timeline=build_timeline(ctx, root, onset),
+        skipped=[(s.file, s.line, s.problem) for s in evidence.skipped],
+        path=describe_path(ctx, ordered),
+        other_findings=sorted(others, key=lambda h: (-h.status.weight, -h.specificity))[:_MAX_OTHER],
+        onset=onset,
+    )
+
+
+def _onset(hypotheses: list[Hypothesis], detected_at: float | None) -> float | None:
+    times = [
+        h.onset
+        for h in hypotheses
+        if h.explains_target
+        and h.onset is not None
+        and h.status in (Status.CONFIRMED, Status.LIKELY)
+        and h.code != "change.bad-rollout"
+    ]
+    onset = min(times) if times else None
+    if detected_at is not None and (onset is None or detected_at < onset):
+        return detected_at if onset is None else min(onset, detected_at)
+    return onset
+
+
+def _refute_elsewhere(in_scope: list[Hypothesis], others: list[Hypothesis]) -> list[Hypothesis]:
+    """A problem off the target's path (a Pending pod of another Deployment) is a false trail
+    for the target: keep it in the list as refuted, with the fact that rules it out."""
+    held = {h.code for h in in_scope}
+    refuted: list[Hypothesis] = []
+    for other in others:
+        if other.code in held or other.status not in (Status.CONFIRMED, Status.LIKELY):
+            continue
+        held.add(other.code)
+        info = cause(other.code)
+        refuted.append(
+            Hypothesis(
+                code=other.code,
+                layer=info.layer,
+                status=Status.REFUTED,
+                summary=f"{other.summary}: but {other.owner} is not on the target's path",
+                objects=other.objects,
+                evidence_for=other.evidence_for[:2],
+                evidence_against=[
+                    Fact("triage", f"{other.owner} is neither the target nor behind its Service/Ingress")
+                ],
+                next_check="none: refuted",
+                mitigation=None,
+                explains_target=True,
+                specificity=info.specificity,
+                owner=other.owner,
+            )
+        )
+    return refuted

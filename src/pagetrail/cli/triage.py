@@ -1,0 +1,90 @@
+"""`pagetrail triage BUNDLE`: rank the root cause of a failing endpoint from an evidence bundle."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+
+from pagetrail.analysis.topology import TargetNotFoundError, normalise_kind
+from pagetrail.analysis.triage import triage
+from pagetrail.cli import console
+from pagetrail.domain.evidence import Target
+from pagetrail.evidence.bundle import BundleError, load_bundle
+from pagetrail.reports.triage_json import report_json
+from pagetrail.reports.triage_markdown import render_markdown
+from pagetrail.reports.triage_text import render_text
+
+DOCS = "docs/causes"
+_PROGRESS_BYTES = 32 * 1024 * 1024
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _target(value: str | None, namespace: str | None) -> Target | None:
+    if value is None:
+        return None
+    kind, sep, name = value.partition("/")
+    if not sep or not kind or not name:
+        raise typer.BadParameter(
+            f"expected KIND/NAME (e.g. deployment/fraud-scorer), got {value!r}", param_hint="--target"
+        )
+    return Target(namespace or "default", normalise_kind(kind), name)
+
+
+def triage_command(
+    bundle: Annotated[Path, typer.Argument(help="Evidence bundle folder (see docs/bundle.md).", show_default=False)],
+    output: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    namespace: Annotated[
+        str | None,
+        typer.Option("--namespace", "-n", help="Namespace of --target (default: bundle.yaml's, else 'default')."),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", "-t", help="KIND/NAME to explain, e.g. deploy/fraud-scorer, svc/fraud, ing/api."),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 2 if any file or object had to be skipped.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every fact and the whole timeline.")] = False,
+) -> None:
+    """Triage an evidence bundle: root cause, refuted false trails, next check, safest mitigation."""
+    size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file()) if bundle.is_dir() else 0
+    try:
+        with console.byte_progress("reading bundle", enabled=size > _PROGRESS_BYTES) as progress:
+            evidence = load_bundle(bundle, progress=progress)  # type: ignore[arg-type]
+    except BundleError as exc:
+        console.error(str(exc))
+        raise typer.Exit(2) from exc
+    for skipped in evidence.skipped:
+        console.warn(f"skipped {skipped.file}{f':{skipped.line}' if skipped.line else ''}: {skipped.problem}")
+    manifest_target = evidence.manifest.target
+    if namespace is None and manifest_target is not None:
+        namespace = manifest_target.namespace
+    chosen = _target(target, namespace)
+    if (
+        chosen is None
+        and namespace is not None
+        and manifest_target is not None
+        and namespace != manifest_target.namespace
+    ):
+        chosen = None
+    try:
+        report = triage(evidence, chosen)
+    except TargetNotFoundError as exc:
+        console.error(f"{bundle}: {exc}")
+        raise typer.Exit(2) from exc
+    if output is Format.json:
+        console.print_plain(orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2).decode())
+    elif output is Format.markdown:
+        console.print_plain(render_markdown(report, DOCS))
+    else:
+        console.print_lines(render_text(report, DOCS, verbose=verbose))
+    if strict and evidence.skipped:
+        console.error(f"--strict: {len(evidence.skipped)} file(s)/object(s) skipped")
+        raise typer.Exit(2)

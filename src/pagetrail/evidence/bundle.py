@@ -1,0 +1,145 @@
+"""Load an evidence bundle folder (../shared/spec/bundle.md) into domain Evidence.
+
+Files are read one at a time and reduced to views before the next is read, so peak memory stays
+near the size of the views plus the largest single file. Unreadable files and objects are skipped
+with the file, line and problem, never fatal: a half-broken bundle from an incident is still worth
+triaging.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pagetrail.domain.clock import BadTimestampError
+from pagetrail.domain.evidence import Evidence, Skipped
+from pagetrail.evidence.dedup import drop_duplicates
+from pagetrail.evidence.files import UnreadableFileError, expand_objects, line_of, parse_documents
+from pagetrail.evidence.kube_meta import BadObjectError
+from pagetrail.evidence.kube_objects import add_object
+from pagetrail.evidence.logs import BadLogPathError, read_log
+from pagetrail.evidence.manifest import BadManifestError, read_changes, read_manifest
+from pagetrail.evidence.newest import newest_timestamp
+
+Progress = Callable[[int, int], None]
+"""Called with (bytes done, bytes total) after each file."""
+
+_K8S_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+class BundleError(ValueError):
+    """The bundle as a whole is unusable (missing, not a folder, nothing in it)."""
+
+
+def _files(root: Path, part: str, suffixes: tuple[str, ...]) -> list[Path]:
+    base = root / part
+    if not base.is_dir():
+        return []
+    found: list[Path] = []
+    for folder, _dirs, names in os.walk(base):
+        found.extend(Path(folder) / n for n in names if n.endswith(suffixes) and not n.startswith("."))
+    return sorted(found)
+
+
+def load_bundle(path: Path, *, progress: Progress | None = None) -> Evidence:
+    """Read every part of a bundle; raise BundleError only when nothing at all is usable."""
+    if not path.exists():
+        raise BundleError(
+            f"{path}: no such bundle (expected a folder with k8s/, logs/, metrics/, cloudwatch/ or changes.yaml)"
+        )
+    if not path.is_dir():
+        raise BundleError(
+            f"{path}: a bundle is a folder (with k8s/, logs/, metrics/, cloudwatch/ or changes.yaml), not a file"
+        )
+    evidence = Evidence()
+    k8s_files = _files(path, "k8s", _K8S_SUFFIXES)
+    log_files = _files(path, "logs", (".log",))
+    total = sum(f.stat().st_size for f in (*k8s_files, *log_files)) or 1
+    done = 0
+    for file in k8s_files:
+        data = file.read_bytes()
+        _read_k8s_file(evidence, file.relative_to(path).as_posix(), data)
+        done += len(data)
+        if progress:
+            progress(done, total)
+    for file in log_files:
+        data = file.read_bytes()
+        relative = file.relative_to(path).as_posix()
+        try:
+            evidence.logs.append(read_log(relative, data))
+        except BadLogPathError as exc:
+            evidence.skipped.append(Skipped(relative, None, str(exc)))
+        done += len(data)
+        if progress:
+            progress(done, total)
+    _read_changes(evidence, path)
+    _read_manifest(evidence, path)
+    drop_duplicates(evidence.cluster)
+    usable = evidence.cluster.kinds_seen or evidence.logs or evidence.changes
+    if not usable:
+        parts = [p for p in ("k8s", "logs", "metrics", "cloudwatch") if (path / p).is_dir()]
+        found = f"found only {', '.join(parts)} with nothing readable" if parts else "found none of them"
+        raise BundleError(
+            f"{path}: nothing usable in this bundle (expected k8s/, logs/, metrics/, cloudwatch/ or changes.yaml; {found})"
+        )
+    evidence.newest_time = newest_timestamp(evidence)
+    return evidence
+
+
+def _read_k8s_file(evidence: Evidence, relative: str, data: bytes) -> None:
+    try:
+        documents = list(parse_documents(relative, data))
+    except UnreadableFileError as exc:
+        evidence.skipped.append(Skipped(relative, exc.line, exc.problem))
+        return
+    for document in documents:
+        for index, raw in expand_objects(document):
+            _read_object(evidence, relative, data, index, raw)
+
+
+def _read_object(evidence: Evidence, relative: str, data: bytes, index: int, raw: Any) -> None:
+    where = f"items[{index}]: " if index >= 0 else ""
+    if not isinstance(raw, dict):
+        evidence.skipped.append(
+            Skipped(relative, None, f"{where}expected a Kubernetes object, got {type(raw).__name__}")
+        )
+        return
+    try:
+        add_object(evidence.cluster, raw, relative)
+    except (BadObjectError, BadTimestampError) as exc:
+        metadata = raw.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        line = line_of(data, f'"{name}"') or line_of(data, f"name: {name}") if name else None
+        if line is None and index < 0:
+            line = 1
+        label = f"{raw.get('kind') or 'object'} {name}: " if name else ""
+        evidence.skipped.append(Skipped(relative, line, f"{where}{label}{exc}"))
+
+
+def _read_changes(evidence: Evidence, root: Path) -> None:
+    file = root / "changes.yaml"
+    if not file.is_file():
+        return
+    data = file.read_bytes()
+    try:
+        documents = list(parse_documents(file.name, data))
+    except UnreadableFileError as exc:
+        evidence.skipped.append(Skipped("changes.yaml", exc.line, exc.problem))
+        return
+    for document in documents[:1]:
+        evidence.changes.extend(read_changes(document, "changes.yaml", evidence.skipped))
+
+
+def _read_manifest(evidence: Evidence, root: Path) -> None:
+    file = root / "bundle.yaml"
+    if not file.is_file():
+        return
+    try:
+        documents = list(parse_documents(file.name, file.read_bytes()))
+        evidence.manifest = read_manifest(documents[0] if documents else {})
+    except UnreadableFileError as exc:
+        evidence.skipped.append(Skipped("bundle.yaml", exc.line, exc.problem))
+    except BadManifestError as exc:
+        evidence.skipped.append(Skipped("bundle.yaml", None, str(exc)))

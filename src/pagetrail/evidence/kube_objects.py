@@ -1,0 +1,382 @@
+"""Turn one kubectl object (already parsed from JSON/YAML) into a domain view in a Cluster."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from pagetrail.domain.evidence import WORKLOAD_KINDS, Cluster
+from pagetrail.domain.meta import Meta
+from pagetrail.domain.objects import (
+    Autoscaler,
+    ConfigData,
+    EndpointAddress,
+    Endpoints,
+    Event,
+    Ingress,
+    IngressBackend,
+    IngressClass,
+    NetworkPolicy,
+    Node,
+    OtherObject,
+    PersistentVolumeClaim,
+    PolicyPeer,
+    PolicyRule,
+    Quota,
+    Service,
+    ServicePort,
+    StorageClass,
+    Taint,
+    Workload,
+)
+from pagetrail.evidence.kube_meta import (
+    BadObjectError,
+    Raw,
+    items,
+    number,
+    read_conditions,
+    read_meta,
+    read_selector,
+    str_map,
+    sub,
+    text,
+    time_field,
+)
+from pagetrail.evidence.kube_pod import read_pod, read_template_of
+
+_TRUE = "true"
+
+
+def _workload(raw: Raw, kind: str, source: str) -> Workload:
+    meta = read_meta(raw, kind, source)
+    spec = sub(raw, "spec")
+    status = sub(raw, "status")
+    revision = meta.annotations.get("deployment.kubernetes.io/revision")
+    if kind == "DaemonSet":
+        replicas: int | None = number(status, "desiredNumberScheduled")
+        ready, available = number(status, "numberReady"), number(status, "numberAvailable")
+        updated, current = number(status, "updatedNumberScheduled"), number(status, "currentNumberScheduled")
+    else:
+        default = None if kind in ("Job", "CronJob") else 1
+        replicas = number(spec, "replicas", default) if default is not None else None
+        if kind == "Job":
+            replicas = number(spec, "completions", 1)
+        ready, available = number(status, "readyReplicas"), number(status, "availableReplicas")
+        updated, current = number(status, "updatedReplicas"), number(status, "replicas")
+        if kind == "StatefulSet":
+            current = number(status, "currentReplicas", current)
+    selector_raw = spec.get("selector")
+    if kind == "CronJob":
+        selector_raw = sub(sub(sub(spec, "jobTemplate"), "spec"), "selector") or None
+    return Workload(
+        meta=meta,
+        selector=read_selector(selector_raw if isinstance(selector_raw, dict) else None),
+        template=read_template_of(raw),
+        replicas=replicas,
+        ready=ready,
+        available=available,
+        updated=updated,
+        current=current,
+        succeeded=number(status, "succeeded"),
+        failed=number(status, "failed"),
+        conditions=read_conditions(status),
+        revision=int(revision) if revision and revision.isdigit() else None,
+    )
+
+
+def _service(raw: Raw, source: str) -> Service:
+    spec = sub(raw, "spec")
+    selector = str_map(spec, "selector")
+    ports = tuple(
+        ServicePort(
+            name=text(p, "name"),
+            port=number(p, "port"),
+            target_port=_port_value(p.get("targetPort"), number(p, "port")),
+            protocol=text(p, "protocol") or "TCP",
+        )
+        for p in items(spec, "ports")
+    )
+    return Service(
+        meta=read_meta(raw, "Service", source),
+        type=text(spec, "type") or "ClusterIP",
+        selector=read_selector({"matchLabels": selector}, empty_matches_all=False) if selector else None,
+        ports=ports,
+        external_name=text(spec, "externalName"),
+    )
+
+
+def _port_value(value: Any, default: int) -> int | str:
+    if value is None or value == "":
+        return default
+    if isinstance(value, int):
+        return value
+    value = str(value)
+    return int(value) if value.isdigit() else value
+
+
+def _endpoints(raw: Raw, source: str) -> Endpoints:
+    meta = read_meta(raw, "Endpoints", source)
+    addresses: list[EndpointAddress] = []
+    ports: list[tuple[str, int]] = []
+    for subset in items(raw, "subsets"):
+        for key, ready in (("addresses", True), ("notReadyAddresses", False)):
+            for address in items(subset, key):
+                ref = sub(address, "targetRef")
+                addresses.append(
+                    EndpointAddress(text(address, "ip"), ready, text(ref, "name"), text(address, "nodeName"))
+                )
+        ports.extend((text(p, "name"), number(p, "port")) for p in items(subset, "ports"))
+    return Endpoints(meta=meta, service=meta.name, addresses=tuple(addresses), ports=tuple(ports))
+
+
+def _endpoint_slice(raw: Raw, source: str) -> Endpoints:
+    meta = read_meta(raw, "EndpointSlice", source)
+    addresses: list[EndpointAddress] = []
+    for endpoint in items(raw, "endpoints"):
+        conditions = sub(endpoint, "conditions")
+        ready = conditions.get("ready")
+        ref = sub(endpoint, "targetRef")
+        for ip in items(endpoint, "addresses"):
+            addresses.append(
+                EndpointAddress(str(ip), ready is not False, text(ref, "name"), text(endpoint, "nodeName"))
+            )
+    ports = tuple((text(p, "name"), number(p, "port")) for p in items(raw, "ports"))
+    service = meta.labels.get("kubernetes.io/service-name", "")
+    return Endpoints(meta=meta, service=service, addresses=tuple(addresses), ports=ports)
+
+
+def _backend(backend: Raw, host: str, path: str) -> IngressBackend | None:
+    service = sub(backend, "service")
+    if service:
+        port = sub(service, "port")
+        value: int | str | None = port.get("number") or port.get("name") or None
+        return IngressBackend(host, path, text(service, "name"), value)
+    if "serviceName" in backend:  # extensions/v1beta1
+        return IngressBackend(host, path, text(backend, "serviceName"), _port_value(backend.get("servicePort"), 0))
+    return None
+
+
+def _ingress(raw: Raw, source: str) -> Ingress:
+    meta = read_meta(raw, "Ingress", source)
+    spec = sub(raw, "spec")
+    backends: list[IngressBackend] = []
+    default = sub(spec, "defaultBackend") or sub(spec, "backend")
+    if default and (found := _backend(default, "*", "(default)")):
+        backends.append(found)
+    for rule in items(spec, "rules"):
+        host = text(rule, "host") or "*"
+        for path in items(sub(rule, "http"), "paths"):
+            found = _backend(sub(path, "backend"), host, text(path, "path") or "/")
+            if found:
+                backends.append(found)
+    lb = sub(sub(raw, "status"), "loadBalancer")
+    addresses = tuple(text(a, "ip") or text(a, "hostname") for a in items(lb, "ingress"))
+    class_name = text(spec, "ingressClassName") or meta.annotations.get("kubernetes.io/ingress.class", "")
+    return Ingress(meta=meta, class_name=class_name, backends=tuple(backends), addresses=addresses)
+
+
+def _node(raw: Raw, source: str) -> Node:
+    spec = sub(raw, "spec")
+    status = sub(raw, "status")
+    taints = tuple(Taint(text(t, "key"), text(t, "value"), text(t, "effect")) for t in items(spec, "taints"))
+    return Node(
+        meta=read_meta(raw, "Node", source),
+        conditions=read_conditions(status),
+        capacity=str_map(status, "capacity"),
+        allocatable=str_map(status, "allocatable"),
+        taints=taints,
+        unschedulable=bool(spec.get("unschedulable")),
+        info=str_map(status, "nodeInfo"),
+    )
+
+
+def read_event(raw: Raw, source: str) -> Event:
+    """Core/v1 and events.k8s.io/v1 events into one shape."""
+    meta = sub(raw, "metadata")
+    involved = sub(raw, "involvedObject") or sub(raw, "regarding")
+    series = sub(raw, "series")
+    first = time_field(raw, "firstTimestamp") or time_field(raw, "deprecatedFirstTimestamp")
+    event_time = time_field(raw, "eventTime")
+    last = (
+        time_field(series, "lastObservedTime")
+        or time_field(raw, "lastTimestamp")
+        or time_field(raw, "deprecatedLastTimestamp")
+        or event_time
+        or first
+    )
+    count = number(raw, "count", 0) or number(series, "count", 0) or number(raw, "deprecatedCount", 1)
+    source_block = sub(raw, "source") or sub(raw, "deprecatedSource")
+    intern = sys.intern
+    return Event(
+        kind=intern(text(involved, "kind")),
+        namespace=intern(text(involved, "namespace") or text(meta, "namespace")),
+        name=text(involved, "name"),
+        uid=text(involved, "uid"),
+        reason=intern(text(raw, "reason")),
+        message=text(raw, "message") or text(raw, "note"),
+        type=intern(text(raw, "type") or "Normal"),
+        count=max(count, 1),
+        first=first or event_time or last,
+        last=last,
+        component=intern(
+            text(source_block, "component") or text(raw, "reportingController") or text(raw, "reportingComponent")
+        ),
+        field_path=text(involved, "fieldPath"),
+        source=source,
+        key=f"{text(meta, 'namespace')}/{text(meta, 'name')}/{text(meta, 'uid')}",
+        resource_version=text(meta, "resourceVersion"),
+    )
+
+
+def _peer(raw: Raw) -> PolicyPeer:
+    block = sub(raw, "ipBlock")
+    pods = raw.get("podSelector")
+    namespaces = raw.get("namespaceSelector")
+    return PolicyPeer(
+        pod_selector=read_selector(pods) if isinstance(pods, dict) else None,
+        namespace_selector=read_selector(namespaces) if isinstance(namespaces, dict) else None,
+        ip_block=text(block, "cidr"),
+        except_blocks=tuple(str(c) for c in items(block, "except")),
+    )
+
+
+def _network_policy(raw: Raw, source: str) -> NetworkPolicy:
+    spec = sub(raw, "spec")
+    rules = tuple(
+        PolicyRule(
+            peers=tuple(_peer(p) for p in items(rule, "from")),
+            ports=tuple(_port_value(p.get("port"), 0) for p in items(rule, "ports")),
+        )
+        for rule in items(spec, "ingress")
+    )
+    types = tuple(str(t) for t in items(spec, "policyTypes"))
+    if not types:
+        types = ("Ingress", "Egress") if "egress" in spec else ("Ingress",)
+    return NetworkPolicy(
+        meta=read_meta(raw, "NetworkPolicy", source),
+        pod_selector=read_selector(sub(spec, "podSelector")),
+        policy_types=types,
+        ingress=rules,
+    )
+
+
+def _autoscaler(raw: Raw, source: str) -> Autoscaler:
+    spec = sub(raw, "spec")
+    status = sub(raw, "status")
+    target = sub(spec, "scaleTargetRef")
+    cpu_target: int | None = spec.get("targetCPUUtilizationPercentage")
+    for metric in items(spec, "metrics"):
+        resource = sub(metric, "resource")
+        if text(resource, "name") == "cpu":
+            cpu_target = sub(resource, "target").get("averageUtilization", cpu_target)
+    cpu_current: int | None = status.get("currentCPUUtilizationPercentage")
+    for metric in items(status, "currentMetrics"):
+        resource = sub(metric, "resource")
+        if text(resource, "name") == "cpu":
+            cpu_current = sub(resource, "current").get("averageUtilization", cpu_current)
+    return Autoscaler(
+        meta=read_meta(raw, "HorizontalPodAutoscaler", source),
+        target_kind=text(target, "kind"),
+        target_name=text(target, "name"),
+        min_replicas=number(spec, "minReplicas", 1),
+        max_replicas=number(spec, "maxReplicas"),
+        current_replicas=number(status, "currentReplicas"),
+        desired_replicas=number(status, "desiredReplicas"),
+        cpu_target_percent=cpu_target,
+        cpu_current_percent=cpu_current,
+        conditions=read_conditions(status),
+    )
+
+
+def _add_other(cluster: Cluster, raw: Raw, kind: str, source: str) -> None:
+    meta = read_meta(raw, kind, source)
+    if kind == "Namespace":
+        labels = dict(meta.labels)
+        labels.setdefault("kubernetes.io/metadata.name", meta.name)
+        cluster.namespaces[meta.name] = labels
+    cluster.others.append(OtherObject(meta=meta))
+
+
+def _config(raw: Raw, kind: str, source: str) -> ConfigData:
+    keys = {*sub(raw, "data").keys(), *sub(raw, "binaryData").keys(), *sub(raw, "stringData").keys()}
+    return ConfigData(meta=read_meta(raw, kind, source), keys=frozenset(str(k) for k in keys))
+
+
+def _default_class(meta: Meta, annotation: str) -> bool:
+    return meta.annotations.get(annotation, "").lower() == _TRUE
+
+
+def add_object(cluster: Cluster, raw: Raw, source: str) -> None:
+    """Read one object into the cluster; raises BadObjectError for unreadable ones."""
+    kind = raw.get("kind")
+    if not isinstance(kind, str) or not kind:
+        raise BadObjectError("object without 'kind'")
+    cluster.kinds_seen.add(kind)
+    adder = _ADDERS.get(kind)
+    try:
+        if adder is not None:
+            adder(cluster, raw, source)
+        elif kind in WORKLOAD_KINDS:
+            cluster.workloads.append(_workload(raw, kind, source))
+        else:
+            _add_other(cluster, raw, kind, source)
+    except (TypeError, AttributeError, KeyError) as exc:
+        raise BadObjectError(f"{kind} has an unexpected shape: {exc}") from exc
+
+
+def _add_storage_class(cluster: Cluster, raw: Raw, source: str) -> None:
+    meta = read_meta(raw, "StorageClass", source)
+    cluster.storage_classes.append(
+        StorageClass(
+            meta, text(raw, "provisioner"), _default_class(meta, "storageclass.kubernetes.io/is-default-class")
+        )
+    )
+
+
+def _add_ingress_class(cluster: Cluster, raw: Raw, source: str) -> None:
+    meta = read_meta(raw, "IngressClass", source)
+    cluster.ingress_classes.append(
+        IngressClass(
+            meta,
+            text(sub(raw, "spec"), "controller"),
+            _default_class(meta, "ingressclass.kubernetes.io/is-default-class"),
+        )
+    )
+
+
+def _add_claim(cluster: Cluster, raw: Raw, source: str) -> None:
+    meta = read_meta(raw, "PersistentVolumeClaim", source)
+    spec = sub(raw, "spec")
+    storage_class = text(spec, "storageClassName") or meta.annotations.get(
+        "volume.beta.kubernetes.io/storage-class", ""
+    )
+    cluster.claims.append(
+        PersistentVolumeClaim(meta, text(sub(raw, "status"), "phase"), storage_class, text(spec, "volumeName"))
+    )
+
+
+def _add_quota(cluster: Cluster, raw: Raw, source: str) -> None:
+    status = sub(raw, "status")
+    hard = str_map(status, "hard") or str_map(sub(raw, "spec"), "hard")
+    cluster.quotas.append(Quota(read_meta(raw, "ResourceQuota", source), hard, str_map(status, "used")))
+
+
+_Adder = Callable[[Cluster, Raw, str], None]
+_ADDERS: dict[str, _Adder] = {
+    "Pod": lambda c, r, s: c.pods.append(read_pod(r, s)),
+    "Event": lambda c, r, s: c.events.append(read_event(r, s)),
+    "Service": lambda c, r, s: c.services.append(_service(r, s)),
+    "Endpoints": lambda c, r, s: c.endpoints.append(_endpoints(r, s)),
+    "EndpointSlice": lambda c, r, s: c.endpoints.append(_endpoint_slice(r, s)),
+    "Ingress": lambda c, r, s: c.ingresses.append(_ingress(r, s)),
+    "IngressClass": _add_ingress_class,
+    "Node": lambda c, r, s: c.nodes.append(_node(r, s)),
+    "PersistentVolumeClaim": _add_claim,
+    "StorageClass": _add_storage_class,
+    "ConfigMap": lambda c, r, s: c.config_maps.append(_config(r, "ConfigMap", s)),
+    "Secret": lambda c, r, s: c.secrets.append(_config(r, "Secret", s)),
+    "NetworkPolicy": lambda c, r, s: c.network_policies.append(_network_policy(r, s)),
+    "HorizontalPodAutoscaler": lambda c, r, s: c.autoscalers.append(_autoscaler(r, s)),
+    "ResourceQuota": _add_quota,
+}

@@ -1,0 +1,1 @@
+"""Pure rendering of reports: JSON (the contract), Markdown and styled terminal text."""
