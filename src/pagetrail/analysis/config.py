@@ -32,7 +32,11 @@ def analyze_config(ctx: Context) -> None:
                         None,
                     )
                 )
+        started = all(s.state.kind == "running" for s in pod.statuses) and bool(pod.statuses)
         for event in ctx.pod_events(pod):
+            # A mount failure on a pod whose containers all run since is history, not a cause.
+            if started and pod.is_ready:
+                break
             if event.reason in ("FailedMount", "Failed") and event.type == "Warning":
                 messages.append((event.message, event_fact(event), event.first))
         seen: set[tuple[str, str]] = set()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pagetrail.analysis.context import Context, object_fact
 from pagetrail.analysis.topology import pods_selected
-from pagetrail.domain.objects import Ingress, Service
+from pagetrail.domain.objects import Ingress, Service, Workload
 from pagetrail.domain.pod import Pod
 from pagetrail.domain.report import Fact, Status
 
@@ -44,6 +44,15 @@ def _selector_mismatch(ctx: Context, service: Service, in_scope: bool) -> None:
     if not ctx.index.has_kind_in("Pod", namespace):
         return
     assert service.selector is not None
+    selector = service.selector
+    templates = [
+        w
+        for w in ctx.evidence.cluster.workloads
+        if w.meta.namespace == namespace and selector.matches(w.template.labels)
+    ]
+    if templates:
+        _no_pods(ctx, service, templates[0], in_scope)
+        return
     wanted = service.selector.match_labels
     nearest: tuple[int, Pod] | None = None
     for pod in ctx.index.pods_by_namespace.get(namespace, []):
@@ -68,6 +77,29 @@ def _selector_mismatch(ctx: Context, service: Service, in_scope: bool) -> None:
         summary=f"Service {service.meta.name} selects no pod ({service.selector.describe()})",
         facts=facts,
         names=ctx.names(None, namespace=namespace, service=service.meta.name),
+        in_scope=in_scope,
+    )
+
+
+def _no_pods(ctx: Context, service: Service, workload: Workload, in_scope: bool) -> None:
+    """The selector is right (it matches a workload's template) but no pod exists to serve."""
+    owner = workload.meta.controller()
+    owner_ref = f"{owner.kind}/{workload.meta.namespace}/{owner.name}" if owner else workload.meta.ref
+    ctx.add(
+        "service.no-ready-endpoints",
+        Status.CONFIRMED,
+        obj=service.meta,
+        summary=f"Service {service.meta.name} has no endpoint: {workload.meta.kind} {workload.meta.name} has no running pods",
+        facts=[
+            object_fact(
+                service.meta,
+                f"selector {service.selector.describe() if service.selector else ''} matches the pod template of {workload.meta.ref}",
+            ),
+            object_fact(
+                workload.meta, f"desired {workload.replicas}, {workload.current} pods exist, {workload.ready} ready"
+            ),
+        ],
+        names=ctx.names(None, namespace=service.meta.namespace, service=service.meta.name, owner=owner_ref),
         in_scope=in_scope,
     )
 
