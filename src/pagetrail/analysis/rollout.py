@@ -40,6 +40,8 @@ def analyze_rollouts(ctx: Context, hypotheses: list[Hypothesis], onset: float | 
             continue
         found = _judge_owner(ctx, workload, records, owner_onset, bool(owned))
         if found is not None:
+            # A change reaches as far as the problems it would explain, no further.
+            found.affected_pods = max((h.affected_pods for h in owned), default=0)
             results.append(found)
     return results
 

@@ -59,18 +59,21 @@ def triage(evidence: Evidence, target: Target | None = None) -> Report:
     root = choose_root(in_scope, scope_pods)
     ordered = order(in_scope, root, scope_pods)
     onset = _onset([root], manifest.detected_at) if root is not None else onset
-    return Report(
+    report = Report(
         captured_at=now,
         target={"namespace": target.namespace, "kind": target.kind, "name": target.name} if target else None,
         severity=classify(ctx, root, ordered),
         root_cause=root,
         hypotheses=ordered,
         timeline=build_timeline(ctx, root, onset),
-        skipped=[(s.file, s.line, s.problem) for s in evidence.skipped],
+        skipped=[],
         path=describe_path(ctx, ordered),
         other_findings=sorted(others, key=lambda h: (-h.status.weight, -h.specificity))[:_MAX_OTHER],
         onset=onset,
     )
+    # Read last: lazily read parts (pod specs) may have added problems during analysis.
+    report.skipped = [(s.file, s.line, s.problem) for s in evidence.skipped]
+    return report
 
 
 def _onset(hypotheses: list[Hypothesis], detected_at: float | None) -> float | None:

@@ -17,8 +17,25 @@ class BadTimestampError(ValueError):
     """A value that should be an RFC 3339 timestamp is not one."""
 
 
+_PARSED: dict[str, float] = {}
+_PARSED_MAX = 200_000
+
+
 def parse_rfc3339(value: str) -> float:
-    """Return epoch seconds for an RFC 3339 timestamp, or raise BadTimestampError."""
+    """Return epoch seconds for an RFC 3339 timestamp, or raise BadTimestampError.
+
+    Memoised: a cluster repeats the same stamps across conditions, statuses and events."""
+    cached = _PARSED.get(value)
+    if cached is not None:
+        return cached
+    epoch = _parse(value)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[value] = epoch
+    return epoch
+
+
+def _parse(value: str) -> float:
     if not _RFC3339.match(value):
         raise BadTimestampError(f"not an RFC 3339 timestamp: {value!r}")
     text = value
@@ -37,9 +54,10 @@ def optional_time(value: object) -> float | None:
     """Parse an optional timestamp field: absent or null is None, anything else must be RFC 3339."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise BadTimestampError(f"not an RFC 3339 timestamp: {value!r}")
-    return parse_rfc3339(value)
+    cached = _PARSED.get(value)
+    return cached if cached is not None else parse_rfc3339(value)
 
 
 def format_time(epoch: float) -> str:

@@ -53,7 +53,7 @@ class Cluster:
     kinds_seen: set[str] = field(default_factory=set)
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class LogLine:
     number: int  # 1-based line number in its file
     at: float | None  # from a `--timestamps` prefix

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 EMPTY_LABELS: Mapping[str, str] = {}
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class OwnerRef:
     """One `metadata.ownerReferences[]` entry."""
 
@@ -18,7 +18,7 @@ class OwnerRef:
     controller: bool
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ManagedEdit:
     """One `metadata.managedFields[]` entry: who last wrote which fields, and when.
 

@@ -54,7 +54,7 @@ class Service:
     external_name: str = ""
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class EndpointAddress:
     ip: str
     ready: bool

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pagetrail.domain.meta import Meta
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Probe:
     """A readiness, liveness or startup probe."""
 
@@ -26,14 +26,14 @@ class Probe:
         return self.initial_delay_s + self.period_s * self.failure_threshold
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ContainerPort:
     name: str
     port: int
     protocol: str
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ConfigRef:
     """A reference from a container or volume to a ConfigMap or Secret (never its value)."""
 
@@ -71,7 +71,7 @@ class ContainerSpec:
         return last.split(":", 1)[1] if ":" in last else ""
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class ContainerState:
     """`state` or `lastState` of a container status, flattened."""
 
@@ -97,7 +97,7 @@ class ContainerStatus:
     started: bool | None = None
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Toleration:
     key: str
     operator: str
@@ -114,7 +114,7 @@ class Toleration:
         return self.operator == "Exists" or self.value == value
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Volume:
     name: str
     source: str  # configMap | secret | persistentVolumeClaim | emptyDir | ...
@@ -143,7 +143,7 @@ class PodTemplate:
         return None
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Condition:
     type: str
     status: str
@@ -153,18 +153,58 @@ class Condition:
 
 
 @dataclass(slots=True)
+class PodStatus:
+    """Conditions and container statuses of a pod (read on first use, like the spec)."""
+
+    conditions: tuple[Condition, ...] = ()
+    containers: tuple[ContainerStatus, ...] = ()
+    init_containers: tuple[ContainerStatus, ...] = ()
+
+
+@dataclass(slots=True)
 class Pod:
+    """A pod. Its spec may arrive as a thunk: most pods of a large bundle are healthy and off
+    the target's path, so their container specs are only read if an analyzer asks."""
+
     meta: Meta
-    spec: PodTemplate
+    spec_source: PodTemplate | Callable[[], PodTemplate]
     node_name: str = ""
     phase: str = ""
     reason: str = ""
     message: str = ""
-    conditions: tuple[Condition, ...] = ()
-    statuses: tuple[ContainerStatus, ...] = ()
-    init_statuses: tuple[ContainerStatus, ...] = ()
+    status_source: PodStatus | Callable[[], PodStatus] | None = None
     pod_ip: str = ""
     start_time: float | None = None
+
+    @property
+    def status(self) -> PodStatus:
+        source = self.status_source
+        if source is None:
+            source = self.status_source = PodStatus()
+        elif not isinstance(source, PodStatus):
+            source = source()
+            self.status_source = source
+        return source
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return self.status.conditions
+
+    @property
+    def statuses(self) -> tuple[ContainerStatus, ...]:
+        return self.status.containers
+
+    @property
+    def init_statuses(self) -> tuple[ContainerStatus, ...]:
+        return self.status.init_containers
+
+    @property
+    def spec(self) -> PodTemplate:
+        source = self.spec_source
+        if not isinstance(source, PodTemplate):
+            source = source()
+            self.spec_source = source
+        return source
 
     def condition(self, kind: str) -> Condition | None:
         for cond in self.conditions:

@@ -8,6 +8,7 @@ triaging.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -44,7 +45,23 @@ def _files(root: Path, part: str, suffixes: tuple[str, ...]) -> list[Path]:
 
 
 def load_bundle(path: Path, *, progress: Progress | None = None) -> Evidence:
-    """Read every part of a bundle; raise BundleError only when nothing at all is usable."""
+    """Read every part of a bundle; raise BundleError only when nothing at all is usable.
+
+    The cyclic garbage collector is paused while reading: building hundreds of thousands of
+    acyclic views would otherwise trigger full collections that rescan the growing heap again
+    and again (measured: more than half of the load time on a 20,000-pod bundle)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(path, progress)
+    finally:
+        # The views live as long as the triage: move them out of the collector's way.
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _load(path: Path, progress: Progress | None) -> Evidence:
     if not path.exists():
         raise BundleError(
             f"{path}: no such bundle (expected a folder with k8s/, logs/, metrics/, cloudwatch/ or changes.yaml)"
@@ -84,7 +101,8 @@ def load_bundle(path: Path, *, progress: Progress | None = None) -> Evidence:
         raise BundleError(
             f"{path}: nothing usable in this bundle (expected k8s/, logs/, metrics/, cloudwatch/ or changes.yaml; {found})"
         )
-    evidence.newest_time = newest_timestamp(evidence)
+    if evidence.manifest.captured_at is None:  # only then is "now" the newest stamp in the bundle
+        evidence.newest_time = newest_timestamp(evidence)
     return evidence
 
 
@@ -107,7 +125,7 @@ def _read_object(evidence: Evidence, relative: str, data: bytes, index: int, raw
         )
         return
     try:
-        add_object(evidence.cluster, raw, relative)
+        add_object(evidence.cluster, raw, relative, evidence.skipped)
     except (BadObjectError, BadTimestampError) as exc:
         metadata = raw.get("metadata")
         name = metadata.get("name") if isinstance(metadata, dict) else None

@@ -25,6 +25,8 @@ def sub(raw: Raw, key: str) -> Raw:
     value = raw.get(key)
     if value is None:
         return _EMPTY
+    if type(value) is dict:  # the common case, without the slow ABC check
+        return value
     if not isinstance(value, Mapping):
         raise BadObjectError(f"field {key!r} should be an object, got {type(value).__name__}")
     return value
@@ -35,7 +37,7 @@ def items(raw: Raw, key: str) -> list[Any]:
     value = raw.get(key)
     if value is None:
         return []
-    if not isinstance(value, list):
+    if type(value) is not list:
         raise BadObjectError(f"field {key!r} should be a list, got {type(value).__name__}")
     return value
 
@@ -44,7 +46,7 @@ def text(raw: Raw, key: str) -> str:
     value = raw.get(key)
     if value is None:
         return ""
-    return value if isinstance(value, str) else str(value)
+    return value if type(value) is str else str(value)
 
 
 def number(raw: Raw, key: str, default: int = 0) -> int:
@@ -68,8 +70,7 @@ def time_field(raw: Raw, key: str) -> float | None:
 
 def str_map(raw: Raw, key: str) -> dict[str, str]:
     value = sub(raw, key)
-    intern = sys.intern
-    return {intern(str(k)): intern(str(v)) for k, v in value.items()}
+    return {k if type(k) is str else str(k): v if type(v) is str else str(v) for k, v in value.items()}
 
 
 def _field_paths(node: Raw, prefix: str, out: list[str], depth: int) -> None:
@@ -155,14 +156,30 @@ def read_selector(raw: Raw | None, *, empty_matches_all: bool = True) -> LabelSe
     )
 
 
+def str_value(value: Any) -> str:
+    return value if type(value) is str else ("" if value is None else str(value))
+
+
 def read_conditions(status: Raw) -> tuple[Condition, ...]:
-    return tuple(
-        Condition(
-            type=sys.intern(text(c, "type")),
-            status=sys.intern(text(c, "status")),
-            reason=text(c, "reason"),
-            message=text(c, "message"),
-            changed=time_field(c, "lastTransitionTime") or time_field(c, "lastUpdateTime"),
+    """Conditions, read inline: pods alone carry five each, so this is a hot path."""
+    intern = sys.intern
+    conditions = []
+    for c in items(status, "conditions"):
+        if type(c) is not dict:
+            raise BadObjectError("a condition should be an object")
+        get = c.get
+        stamp = get("lastTransitionTime") or get("lastUpdateTime")
+        try:
+            changed = optional_time(stamp)
+        except ValueError as exc:
+            raise BadObjectError(f"field 'lastTransitionTime': {exc}") from exc
+        conditions.append(
+            Condition(
+                intern(str_value(get("type"))),
+                intern(str_value(get("status"))),
+                str_value(get("reason")),
+                str_value(get("message")),
+                changed,
+            )
         )
-        for c in items(status, "conditions")
-    )
+    return tuple(conditions)

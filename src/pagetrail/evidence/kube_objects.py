@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from pagetrail.domain.evidence import WORKLOAD_KINDS, Cluster
+from pagetrail.domain.evidence import WORKLOAD_KINDS, Cluster, Skipped
 from pagetrail.domain.meta import Meta
 from pagetrail.domain.objects import (
     Autoscaler,
@@ -33,6 +33,7 @@ from pagetrail.domain.objects import (
 from pagetrail.evidence.kube_meta import (
     BadObjectError,
     Raw,
+    str_value,
     items,
     number,
     read_conditions,
@@ -191,8 +192,34 @@ def _node(raw: Raw, source: str) -> Node:
     )
 
 
+# Normal events that say something about a failure; the rest of the Normal chatter (Scheduled,
+# Pulling, Pulled, Created, Started, SuccessfulCreate...) is dropped on read to keep memory small.
+_TELLING_NORMAL = frozenset(
+    {
+        "Killing",
+        "NotTriggerScaleUp",
+        "TriggeredScaleUp",
+        "ScalingReplicaSet",
+        "SuccessfulRescale",
+        "Evicted",
+        "Preempted",
+        "NodeNotReady",
+        "Rebooted",
+        "NodeNotSchedulable",
+        "TaintManagerEviction",
+        "DeletingNode",
+    }
+)
+
+
+def telling(raw: Raw) -> bool:
+    """Whether an event is worth keeping: every Warning, and the Normal ones that mark failures."""
+    return raw.get("type") != "Normal" or raw.get("reason") in _TELLING_NORMAL
+
+
 def read_event(raw: Raw, source: str) -> Event:
-    """Core/v1 and events.k8s.io/v1 events into one shape."""
+    """Core/v1 and events.k8s.io/v1 events into one shape (inline: the hottest reader)."""
+    get = raw.get
     meta = sub(raw, "metadata")
     involved = sub(raw, "involvedObject") or sub(raw, "regarding")
     series = sub(raw, "series")
@@ -207,24 +234,24 @@ def read_event(raw: Raw, source: str) -> Event:
     )
     count = number(raw, "count", 0) or number(series, "count", 0) or number(raw, "deprecatedCount", 1)
     source_block = sub(raw, "source") or sub(raw, "deprecatedSource")
-    intern = sys.intern
+    namespace = text(meta, "namespace")
     return Event(
-        kind=intern(text(involved, "kind")),
-        namespace=intern(text(involved, "namespace") or text(meta, "namespace")),
+        kind=text(involved, "kind"),
+        namespace=text(involved, "namespace") or namespace,
         name=text(involved, "name"),
         uid=text(involved, "uid"),
-        reason=intern(text(raw, "reason")),
+        reason=text(raw, "reason"),
         message=text(raw, "message") or text(raw, "note"),
-        type=intern(text(raw, "type") or "Normal"),
+        type=str_value(get("type")) or "Normal",
         count=max(count, 1),
         first=first or event_time or last,
         last=last,
-        component=intern(
-            text(source_block, "component") or text(raw, "reportingController") or text(raw, "reportingComponent")
-        ),
+        component=text(source_block, "component")
+        or str_value(get("reportingController"))
+        or str_value(get("reportingComponent")),
         field_path=text(involved, "fieldPath"),
         source=source,
-        key=f"{text(meta, 'namespace')}/{text(meta, 'name')}/{text(meta, 'uid')}",
+        key=f"{namespace}/{text(meta, 'name')}/{text(meta, 'uid')}",
         resource_version=text(meta, "resourceVersion"),
     )
 
@@ -307,15 +334,19 @@ def _default_class(meta: Meta, annotation: str) -> bool:
     return meta.annotations.get(annotation, "").lower() == _TRUE
 
 
-def add_object(cluster: Cluster, raw: Raw, source: str) -> None:
-    """Read one object into the cluster; raises BadObjectError for unreadable ones."""
+def add_object(cluster: Cluster, raw: Raw, source: str, skipped: list[Skipped] | None = None) -> None:
+    """Read one object into the cluster; raises BadObjectError for unreadable ones.
+
+    `skipped` receives problems found later, when a lazily read part (a pod's spec) is read."""
     kind = raw.get("kind")
     if not isinstance(kind, str) or not kind:
         raise BadObjectError("object without 'kind'")
     cluster.kinds_seen.add(kind)
     adder = _ADDERS.get(kind)
     try:
-        if adder is not None:
+        if kind == "Pod":
+            cluster.pods.append(read_pod(raw, source, skipped))
+        elif adder is not None:
             adder(cluster, raw, source)
         elif kind in WORKLOAD_KINDS:
             cluster.workloads.append(_workload(raw, kind, source))
@@ -364,8 +395,7 @@ def _add_quota(cluster: Cluster, raw: Raw, source: str) -> None:
 
 _Adder = Callable[[Cluster, Raw, str], None]
 _ADDERS: dict[str, _Adder] = {
-    "Pod": lambda c, r, s: c.pods.append(read_pod(r, s)),
-    "Event": lambda c, r, s: c.events.append(read_event(r, s)),
+    "Event": lambda c, r, s: c.events.append(read_event(r, s)) if telling(r) else None,
     "Service": lambda c, r, s: c.services.append(_service(r, s)),
     "Endpoints": lambda c, r, s: c.endpoints.append(_endpoints(r, s)),
     "EndpointSlice": lambda c, r, s: c.endpoints.append(_endpoint_slice(r, s)),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import Any
 
+from pagetrail.domain.clock import BadTimestampError
+from pagetrail.domain.evidence import Skipped
 from pagetrail.domain.pod import (
     ConfigRef,
     ContainerPort,
@@ -13,12 +14,14 @@ from pagetrail.domain.pod import (
     ContainerState,
     ContainerStatus,
     Pod,
+    PodStatus,
     PodTemplate,
     Probe,
     Toleration,
     Volume,
 )
 from pagetrail.evidence.kube_meta import (
+    BadObjectError,
     Raw,
     items,
     number,
@@ -32,8 +35,13 @@ from pagetrail.evidence.kube_meta import (
 
 # Environment values are kept only for names that say which model/version a pod serves, and never
 # for names that look like credentials: a bundle must not carry secrets through triage.
-_VERSION_ENV = re.compile(r"(MODEL|VERSION|REVISION|RELEASE|CHECKPOINT)", re.IGNORECASE)
-_SECRET_ENV = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL|AUTH)", re.IGNORECASE)
+_VERSION_WORDS = ("MODEL", "VERSION", "REVISION", "RELEASE", "CHECKPOINT")
+_SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH")
+
+
+def _keeps_value(name: str) -> bool:
+    upper = name.upper()
+    return any(w in upper for w in _VERSION_WORDS) and not any(w in upper for w in _SECRET_WORDS)
 
 
 def _probe(raw: Raw | None) -> Probe | None:
@@ -65,14 +73,15 @@ def _container(raw: Raw) -> ContainerSpec:
     for env in items(raw, "env"):
         name = text(env, "name")
         env_names.append(name)
-        value_from = sub(env, "valueFrom")
-        for kind, key in (("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")):
-            ref = sub(value_from, key)
-            if ref:
-                refs.append(
-                    ConfigRef(kind, text(ref, "name"), text(ref, "key"), bool(ref.get("optional")), f"env {name}")
-                )
-        if "value" in env and _VERSION_ENV.search(name) and not _SECRET_ENV.search(name):
+        value_from = env.get("valueFrom")
+        if value_from:
+            for kind, key in (("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")):
+                ref = sub(value_from, key)
+                if ref:
+                    refs.append(
+                        ConfigRef(kind, text(ref, "name"), text(ref, "key"), bool(ref.get("optional")), f"env {name}")
+                    )
+        elif "value" in env and _keeps_value(name):
             version_env[name] = text(env, "value")
     for source in items(raw, "envFrom"):
         for kind, key in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
@@ -170,21 +179,39 @@ def _status(raw: Raw, *, init: bool) -> ContainerStatus:
     )
 
 
-def read_pod(raw: Raw, source: str) -> Pod:
+def read_pod(raw: Raw, source: str, skipped: list[Skipped] | None = None) -> Pod:
     meta = read_meta(raw, "Pod", source)
     spec = sub(raw, "spec")
     status = sub(raw, "status")
-    template = read_template(spec, dict(meta.labels))
+
+    def template() -> PodTemplate:
+        try:
+            return read_template(spec, dict(meta.labels))
+        except (BadObjectError, TypeError, AttributeError, KeyError) as exc:
+            if skipped is not None:
+                skipped.append(Skipped(source, None, f"Pod {meta.name}: spec unreadable, read without it: {exc}"))
+            return PodTemplate(labels=dict(meta.labels))
+
+    def pod_status() -> PodStatus:
+        try:
+            return PodStatus(
+                conditions=read_conditions(status),
+                containers=tuple(_status(s, init=False) for s in items(status, "containerStatuses")),
+                init_containers=tuple(_status(s, init=True) for s in items(status, "initContainerStatuses")),
+            )
+        except (BadObjectError, BadTimestampError, TypeError, AttributeError, KeyError) as exc:
+            if skipped is not None:
+                skipped.append(Skipped(source, None, f"Pod {meta.name}: status unreadable, read without it: {exc}"))
+            return PodStatus()
+
     return Pod(
         meta=meta,
-        spec=template,
+        spec_source=template,
+        status_source=pod_status,
         node_name=text(spec, "nodeName"),
         phase=sys.intern(text(status, "phase")),
         reason=text(status, "reason"),
         message=text(status, "message"),
-        conditions=read_conditions(status),
-        statuses=tuple(_status(s, init=False) for s in items(status, "containerStatuses")),
-        init_statuses=tuple(_status(s, init=True) for s in items(status, "initContainerStatuses")),
         pod_ip=text(status, "podIP"),
         start_time=time_field(status, "startTime"),
     )
