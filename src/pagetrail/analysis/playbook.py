@@ -100,7 +100,7 @@ _MITIGATE: dict[str, str] = {
     "container.oom-killed": "Raise the memory limit above the model's loaded size (kubectl set resources {kind}/{owner} -n {ns} -c {container} --limits=memory=<size>) on a node that fits it, or roll back to the smaller model",
     "model.load-failed": "Roll back to the revision whose model artifact exists: kubectl rollout undo {kind}/{owner} -n {ns}; or restore the artifact at its path",
     "model.version-mismatch": "Roll forward/back to the image or model version the registry names; shift traffic to pods serving the expected version",
-    "app.db-schema-mismatch": "Roll back to the image that matches the live schema (kubectl rollout undo {kind}/{owner} -n {ns}{revision}); apply the migration only through the normal pipeline",
+    "app.db-schema-mismatch": "Roll back to the image that matches the live schema (kubectl rollout undo {kind}/{owner} -n {ns}); apply the migration only through the normal pipeline",
     "app.exception": "Roll back if a release preceded it; otherwise shed or block the failing request shape at the edge",
     "app.permission-denied": "Restore the missing RBAC/IAM permission for the service account (least privilege), or roll back the change that removed it",
     "dependency.unreachable": "Fail over or restore the dependency ({detail}); enable degraded mode/cached responses if the service has one",

@@ -88,18 +88,42 @@ def _judge_owner(
         status = Status.LIKELY
     else:
         status = Status.POSSIBLE
-    if suspect.change.revision is not None and suspect.change.revision > 1:
-        names = Names(
-            namespace=workload.meta.namespace,
-            owner=workload.meta.ref,
-            revision=f" --to-revision={suspect.change.revision - 1}",
-        )
+    good = _known_good_revision(ctx, workload, suspect.change)
+    if good is not None:
+        names = Names(namespace=workload.meta.namespace, owner=workload.meta.ref, revision=f" --to-revision={good[0]}")
+        evidence_for.append(good[1])
     summary = f"the symptom began {format_duration(suspect.gap_s)} after {suspect.change.what}"
     if health.old_healthy:
         summary += "; the previous revision was healthy"
     return _hypothesis(
         workload, status, summary, evidence_for, against + health.against_facts, names, onset=suspect.change.at
     )
+
+
+def _known_good_revision(ctx: Context, workload: Workload, change: ChangeRecord) -> tuple[int, Fact] | None:
+    """The newest revision before the suspect that served for an hour or more (or still serves):
+    a quick series of failed patches (seed 004) must not be the rollback target."""
+    sets = sorted(
+        (
+            rs
+            for rs in ctx.index.children.get(workload.meta.ref, [])
+            if rs.meta.kind == "ReplicaSet" and rs.revision and rs.meta.created
+        ),
+        key=lambda rs: rs.revision or 0,
+    )
+    for position in range(len(sets) - 1, -1, -1):
+        rs = sets[position]
+        if change.revision is not None and (rs.revision or 0) >= change.revision:
+            continue
+        if change.revision is None and (rs.meta.created or 0) >= change.at:
+            continue
+        replaced = sets[position + 1].meta.created if position + 1 < len(sets) else None
+        lived = (replaced or ctx.now) - (rs.meta.created or 0)
+        if rs.ready > 0 or lived >= 3600:
+            return rs.revision or 0, object_fact(
+                rs.meta, f"last known-good revision {rs.revision} ({_image_list(rs)}) served {format_duration(lived)}"
+            )
+    return None
 
 
 class _Health:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pagetrail.analysis.config import analyze_config
 from pagetrail.analysis.containers import analyze_containers
 from pagetrail.analysis.context import Context
@@ -50,7 +52,9 @@ def triage(evidence: Evidence, target: Target | None = None) -> Report:
         analyzer(ctx)
     hypotheses = ctx.findings.merge()
     onset = _onset(hypotheses, manifest.detected_at)
-    hypotheses.extend(analyze_rollouts(ctx, hypotheses, onset))
+    rollouts = analyze_rollouts(ctx, hypotheses, onset)
+    hypotheses.extend(rollouts)
+    _point_rollbacks_at_known_good(hypotheses, rollouts)
     hypotheses = collapse_refuted(hypotheses)
     in_scope = [h for h in hypotheses if h.explains_target]
     others = [h for h in hypotheses if not h.explains_target and h.status is not Status.REFUTED]
@@ -74,6 +78,26 @@ def triage(evidence: Evidence, target: Target | None = None) -> Report:
     # Read last: lazily read parts (pod specs) may have added problems during analysis.
     report.skipped = [(s.file, s.line, s.problem) for s in evidence.skipped]
     return report
+
+
+def _point_rollbacks_at_known_good(hypotheses: list[Hypothesis], rollouts: list[Hypothesis]) -> None:
+    """Every rollback advice for a workload names the same known-good revision the change
+    analysis found, so `rollout undo` does not land on a failed patch in between."""
+    for change in rollouts:
+        match = re.search(r"--to-revision=\d+", change.mitigation or "")
+        if match is None:
+            continue
+        for hypothesis in hypotheses:
+            mitigation = hypothesis.mitigation
+            if (
+                hypothesis.owner == change.owner
+                and mitigation
+                and "rollout undo" in mitigation
+                and "--to-revision" not in mitigation
+            ):
+                hypothesis.mitigation = re.sub(
+                    r"(kubectl rollout undo [\w/.-]+ -n [\w.-]+)", rf"\1 {match.group(0)}", mitigation, count=1
+                )
 
 
 def _onset(hypotheses: list[Hypothesis], detected_at: float | None) -> float | None:

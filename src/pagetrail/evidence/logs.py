@@ -9,6 +9,11 @@ from pagetrail.domain.clock import BadTimestampError, parse_rfc3339
 from pagetrail.domain.evidence import ContainerLog, LogLine
 
 _STAMP = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) ")
+# Timestamps the application itself prints (JSON fields, logging prefixes); zone-less ones are
+# taken as UTC. Used only to date errors, never to reject a line.
+_EMBEDDED = re.compile(
+    r'^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})?|"(?:@?timestamp|time|ts)"\s*:\s*"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})?"'
+)
 HEAD_LINES = 200
 TAIL_LINES = 5000
 
@@ -48,5 +53,22 @@ def read_log(relative: str, data: bytes) -> ContainerLog:
                 text = raw[match.end() :]
             except BadTimestampError:
                 at = None
+        if at is None:
+            at = _embedded_time(text)
         lines.append(LogLine(number, at, text))
     return ContainerLog(namespace, pod, container, previous, relative, lines, total)
+
+
+def _embedded_time(text: str) -> float | None:
+    match = _EMBEDDED.search(text[:400])
+    if match is None:
+        return None
+    groups = match.groups()
+    stamp, fraction, zone = groups[0:3] if groups[0] else groups[3:6]
+    zone = zone or "Z"
+    if len(zone) == 5:  # +0000
+        zone = f"{zone[:3]}:{zone[3:]}"
+    try:
+        return parse_rfc3339(f"{stamp.replace(' ', 'T')}{'.' + fraction if fraction else ''}{zone}")
+    except BadTimestampError:
+        return None

@@ -1,0 +1,41 @@
+"""Every bundled example triages to the cause its answer key names, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pagetrail.cli.app import app
+
+EXAMPLES = sorted(p for p in (Path(__file__).parent.parent / "examples").iterdir() if (p / "expected.yaml").is_file())
+
+
+@pytest.mark.parametrize("bundle", EXAMPLES, ids=lambda p: p.name)
+def test_example_triages_to_its_cause(bundle: Path) -> None:
+    expected = yaml.safe_load((bundle / "expected.yaml").read_text())
+    result = CliRunner().invoke(app, ["triage", str(bundle), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["schema"] == "pagetrail.triage.v1"
+    assert report["root_cause"]["code"] == expected["root_cause"]
+    held = {h["code"] for h in report["hypotheses"] if h["status"] in ("confirmed", "likely")}
+    for code in expected.get("also_confirmed") or []:
+        assert code in held, f"{code} should hold in {bundle.name}"
+    assert report["root_cause"]["code"] not in (expected.get("must_not_be_root") or [])
+    assert report["skipped"] == []
+
+
+def test_examples_cover_the_issue_list() -> None:
+    names = {p.name for p in EXAMPLES}
+    assert len(names) >= 6
+    assert {
+        "model-missing-crashloop",
+        "oom-model-load",
+        "image-pull-auth",
+        "readiness-slow-model-load",
+        "db-schema-mismatch-seed004",
+    } <= names
