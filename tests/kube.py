@@ -66,7 +66,7 @@ def running(
         "started": True,
         "restartCount": restarts,
         "image": image,
-        "imageID": f"{image.split(':')[0]}@sha256:{hashlib.sha256(image.encode()).hexdigest()}",
+        "imageID": f"{image.split(':', maxsplit=1)[0]}@sha256:{hashlib.sha256(image.encode()).hexdigest()}",
         "containerID": f"containerd://{hashlib.sha256(name.encode()).hexdigest()}",
         "state": {"running": {"startedAt": started}},
         "lastState": {"terminated": last} if last else {},

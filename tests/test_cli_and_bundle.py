@@ -144,7 +144,9 @@ def test_events_k8s_io_v1_are_read(tmp_path: Path) -> None:
     (tmp_path / "k8s" / "events.json").write_text(json.dumps(event))
     [read] = load_bundle(tmp_path).cluster.events
     assert (read.reason, read.count, read.name) == ("Unhealthy", 4, "p")
-    assert read.last is not None and read.first is not None and read.last > read.first
+    assert read.last is not None
+    assert read.first is not None
+    assert read.last > read.first
 
 
 def test_changes_yaml_bad_entry_is_skipped(tmp_path: Path) -> None:
@@ -174,7 +176,7 @@ def test_secret_values_are_never_kept(tmp_path: Path) -> None:
     evidence = load_bundle(tmp_path)
     assert evidence.cluster.secrets[0].keys == frozenset({"password"})
     assert dict(evidence.cluster.pods[0].spec.containers[0].version_env) == {"MODEL_VERSION": "fraud-v3"}
-    code, out, _ = triage(str(tmp_path), "--format", "json")
+    _, out, _ = triage(str(tmp_path), "--format", "json")
     assert "hunter2" not in out
     assert "aHVudGVyMg" not in out
 

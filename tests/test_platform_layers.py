@@ -96,7 +96,7 @@ def test_unbound_pvc_with_missing_storage_class(tmp_path: Path) -> None:
             count=40,
         )
     ]
-    report = run(tmp_path, stack(pod_overrides={i: override for i in range(3)}, extra=[claim, storage_class, *events]))
+    report = run(tmp_path, stack(pod_overrides=dict.fromkeys(range(3), override), extra=[claim, storage_class, *events]))
     found = statuses(report)
     assert root_of(report) == "storage.class-not-found"
     assert found["scheduling.unbound-pvc"] == "confirmed"
@@ -120,7 +120,7 @@ def test_unbound_pvc_waiting_for_a_volume(tmp_path: Path) -> None:
         "metadata": kube.meta("StorageClass", "manual", None),
         "provisioner": "kubernetes.io/no-provisioner",
     }
-    report = run(tmp_path, stack(pod_overrides={i: override for i in range(3)}, extra=[claim, storage_class]))
+    report = run(tmp_path, stack(pod_overrides=dict.fromkeys(range(3), override), extra=[claim, storage_class]))
     assert root_of(report) == "scheduling.unbound-pvc"
     assert "storage.class-not-found" not in statuses(report)
 
@@ -200,7 +200,7 @@ def test_config_missing_configmap(tmp_path: Path) -> None:
         "metadata": kube.meta("ConfigMap", "kube-root-ca.crt"),
         "data": {"ca.crt": "..."},
     }
-    report = run(tmp_path, stack(pod_overrides={i: override for i in range(3)}, extra=[cm]))
+    report = run(tmp_path, stack(pod_overrides=dict.fromkeys(range(3), override), extra=[cm]))
     assert root_of(report) == "config.missing-configmap"
 
 
@@ -216,7 +216,7 @@ def test_config_missing_secret_via_mount(tmp_path: Path) -> None:
         )
         for p in PODS
     ]
-    report = run(tmp_path, stack(pod_overrides={i: override for i in range(3)}, extra=events))
+    report = run(tmp_path, stack(pod_overrides=dict.fromkeys(range(3), override), extra=events))
     assert root_of(report) == "config.missing-secret"
 
 
@@ -235,7 +235,7 @@ def test_config_missing_key(tmp_path: Path) -> None:
         "metadata": kube.meta("ConfigMap", "scorer-config"),
         "data": {"MODEL_URI": "s3://models/fraud-v3"},
     }
-    report = run(tmp_path, stack(pod_overrides={i: override for i in range(3)}, extra=[cm]))
+    report = run(tmp_path, stack(pod_overrides=dict.fromkeys(range(3), override), extra=[cm]))
     assert root_of(report) == "config.missing-key"
     assert "config.missing-configmap" not in statuses(report)
 
@@ -280,7 +280,7 @@ def test_service_with_matching_pods_has_no_selector_mismatch(tmp_path: Path) -> 
 
 def test_service_no_ready_endpoints_without_a_deeper_cause(tmp_path: Path) -> None:
     not_ready = {"statuses": [kube.running("scorer", ready=False, started="2026-06-26T12:18:30Z")], "ready": False}
-    report = run(tmp_path, stack(pod_overrides={i: not_ready for i in range(3)}), target="Service/fraud-scorer")
+    report = run(tmp_path, stack(pod_overrides=dict.fromkeys(range(3), not_ready)), target="Service/fraud-scorer")
     assert statuses(report)["service.no-ready-endpoints"] == "confirmed"
 
 
@@ -415,7 +415,7 @@ def test_node_not_ready(tmp_path: Path) -> None:
     report = run(
         tmp_path,
         stack(
-            pod_overrides={i: unknown for i in range(3)}, extra=[kube.node("ip-10-0-3-99.ec2.internal", ready=False)]
+            pod_overrides=dict.fromkeys(range(3), unknown), extra=[kube.node("ip-10-0-3-99.ec2.internal", ready=False)]
         ),
     )
     assert root_of(report) == "node.not-ready"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -33,13 +32,13 @@ from pagetrail.domain.objects import (
 from pagetrail.evidence.kube_meta import (
     BadObjectError,
     Raw,
-    str_value,
     items,
     number,
     read_conditions,
     read_meta,
     read_selector,
     str_map,
+    str_value,
     sub,
     text,
     time_field,
