@@ -96,7 +96,9 @@ def test_unbound_pvc_with_missing_storage_class(tmp_path: Path) -> None:
             count=40,
         )
     ]
-    report = run(tmp_path, stack(pod_overrides=dict.fromkeys(range(3), override), extra=[claim, storage_class, *events]))
+    report = run(
+        tmp_path, stack(pod_overrides=dict.fromkeys(range(3), override), extra=[claim, storage_class, *events])
+    )
     found = statuses(report)
     assert root_of(report) == "storage.class-not-found"
     assert found["scheduling.unbound-pvc"] == "confirmed"
