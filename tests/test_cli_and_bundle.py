@@ -189,3 +189,24 @@ def test_explain_and_causes() -> None:
     assert result.exit_code == 2
     listing = runner.invoke(app, ["causes"]).stdout
     assert "gpu.unavailable" in listing
+
+
+def test_openmetrics_bad_lines_are_skipped_with_their_line(tmp_path: Path) -> None:
+    kube.write_bundle(tmp_path, stack())
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "app.om").write_text(
+        "# TYPE http_requests counter\n"
+        'http_requests_total{code="200",pod="p1"} 10 1782475200\n'
+        'http_requests_total{code="200",pod="p1"} 12 1782475215\n'
+        "this is not a sample\n"
+        'http_requests_total{code="500",pod="p1"} lots 1782475215\n'
+        "# EOF\n"
+    )
+    evidence = load_bundle(tmp_path)
+    [series] = evidence.metrics
+    assert series.values == [10.0, 12.0]
+    problems = {(s.file, s.line) for s in evidence.skipped}
+    assert problems == {("metrics/app.om", 4), ("metrics/app.om", 5)}
+    code, _, err = triage(str(tmp_path), "--strict")
+    assert code == 2
+    assert "metrics/app.om:4" in err

@@ -25,6 +25,7 @@ from pagetrail.domain.objects import (
     Workload,
 )
 from pagetrail.domain.pod import Pod
+from pagetrail.domain.series import Series
 
 WORKLOAD_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob")
 
@@ -122,6 +123,7 @@ class Evidence:
     changes: list[Change] = field(default_factory=list)
     manifest: Manifest = field(default_factory=Manifest)
     skipped: list[Skipped] = field(default_factory=list)
+    metrics: list[Series] = field(default_factory=list)
     newest_time: float | None = None
 
     def log_for(self, namespace: str, pod: str, container: str, *, previous: bool) -> ContainerLog | None:

@@ -23,6 +23,7 @@ from pagetrail.evidence.kube_objects import add_object
 from pagetrail.evidence.logs import BadLogPathError, read_log
 from pagetrail.evidence.manifest import BadManifestError, read_changes, read_manifest
 from pagetrail.evidence.newest import newest_timestamp
+from pagetrail.evidence.openmetrics import parse_openmetrics
 
 Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes total) after each file."""
@@ -91,10 +92,17 @@ def _load(path: Path, progress: Progress | None) -> Evidence:
         done += len(data)
         if progress:
             progress(done, total)
+    for file in _files(path, "metrics", (".om",)):
+        relative = file.relative_to(path).as_posix()
+        parsed = parse_openmetrics(file.read_bytes().decode("utf-8", errors="replace"), relative)
+        evidence.metrics.extend(parsed.series)
+        evidence.skipped.extend(Skipped(relative, line, problem) for line, problem in parsed.problems[:5])
+        if len(parsed.problems) > 5:
+            evidence.skipped.append(Skipped(relative, None, f"{len(parsed.problems) - 5} more bad lines"))
     _read_changes(evidence, path)
     _read_manifest(evidence, path)
     drop_duplicates(evidence.cluster)
-    usable = evidence.cluster.kinds_seen or evidence.logs or evidence.changes
+    usable = evidence.cluster.kinds_seen or evidence.logs or evidence.changes or evidence.metrics
     if not usable:
         parts = [p for p in ("k8s", "logs", "metrics", "cloudwatch") if (path / p).is_dir()]
         found = f"found only {', '.join(parts)} with nothing readable" if parts else "found none of them"
