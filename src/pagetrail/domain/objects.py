@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pagetrail.domain.meta import LabelSelector, Meta
-from pagetrail.domain.pod import Condition, PodTemplate
+from pagetrail.domain.pod import Condition, PodTemplate, find_condition
 
 
 @dataclass(slots=True)
@@ -31,10 +31,7 @@ class Workload:
     revision: int | None = None
 
     def condition(self, kind: str) -> Condition | None:
-        for cond in self.conditions:
-            if cond.type == kind:
-                return cond
-        return None
+        return find_condition(self.conditions, kind)
 
 
 @dataclass(slots=True, frozen=True)
@@ -113,10 +110,7 @@ class Node:
     info: Mapping[str, str] = field(default_factory=dict)
 
     def condition(self, kind: str) -> Condition | None:
-        for cond in self.conditions:
-            if cond.type == kind:
-                return cond
-        return None
+        return find_condition(self.conditions, kind)
 
     @property
     def is_ready(self) -> bool:

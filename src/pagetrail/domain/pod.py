@@ -152,6 +152,14 @@ class Condition:
     changed: float | None = None
 
 
+def find_condition(conditions: tuple[Condition, ...], kind: str) -> Condition | None:
+    """The condition of a type (`Ready`, `Available`, ...), as every status carries a list of them."""
+    for cond in conditions:
+        if cond.type == kind:
+            return cond
+    return None
+
+
 @dataclass(slots=True)
 class PodStatus:
     """Conditions and container statuses of a pod (read on first use, like the spec)."""
@@ -207,10 +215,7 @@ class Pod:
         return source
 
     def condition(self, kind: str) -> Condition | None:
-        for cond in self.conditions:
-            if cond.type == kind:
-                return cond
-        return None
+        return find_condition(self.conditions, kind)
 
     @property
     def is_ready(self) -> bool:
