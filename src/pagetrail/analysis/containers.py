@@ -6,8 +6,10 @@ and the log is read for the most specific mechanism before falling back to "it c
 
 from __future__ import annotations
 
+from pagetrail.analysis.container_text import crash_summary, detail_for, loading_line
 from pagetrail.analysis.context import RECENT_S, Context, clock, event_fact, failure_onset, log_fact, object_fact
-from pagetrail.analysis.log_signals import LogSignal, error_profile, loading_state, scan_log
+from pagetrail.analysis.log_signals import LogSignal, scan_log
+from pagetrail.analysis.running import not_ready, serving
 from pagetrail.domain.causes import cause
 from pagetrail.domain.evidence import ContainerLog, LogLine
 from pagetrail.domain.objects import Event
@@ -73,9 +75,9 @@ def analyze_containers(ctx: Context) -> None:
             if _crashing(status, ctx.now):
                 _crash(ctx, pod, status, spec, _container_events(events, status.name))
             elif state.kind == "running" and not status.ready:
-                _not_ready(ctx, pod, status, spec, _container_events(events, status.name))
+                not_ready(ctx, pod, status, spec, _container_events(events, status.name))
             elif state.kind == "running":
-                _serving(ctx, pod, status)
+                serving(ctx, pod, status)
 
 
 def _init_container(ctx: Context, pod: Pod, status: ContainerStatus, events: list[Event]) -> None:
@@ -146,7 +148,7 @@ def _crash(ctx: Context, pod: Pod, status: ContainerStatus, spec: ContainerSpec 
         if limit:
             facts.append(object_fact(pod.meta, f"container {status.name} memory limit {limit}"))
         current, previous = ctx.logs_of(pod, status.name)
-        loading = _loading_line(previous or current)
+        loading = loading_line(previous or current)
         if loading:
             facts.append(loading)
         ctx.add(
@@ -164,7 +166,7 @@ def _crash(ctx: Context, pod: Pod, status: ContainerStatus, spec: ContainerSpec 
         facts = [crash_fact, *(event_fact(e) for e in liveness_kills[:3])]
         probe = spec.liveness if spec else None
         current, previous = ctx.logs_of(pod, status.name)
-        loading = _loading_line(previous or current)
+        loading = loading_line(previous or current)
         detail = ""
         if loading:
             facts.append(loading)
@@ -212,9 +214,9 @@ def _crash(ctx: Context, pod: Pod, status: ContainerStatus, spec: ContainerSpec 
                 code,
                 Status.CONFIRMED if code == best.code else Status.LIKELY,
                 pod=pod,
-                summary=_crash_summary(code, status.name, chosen.detail),
+                summary=crash_summary(code, status.name, chosen.detail),
                 facts=facts,
-                names=ctx.names(pod, status.name, detail=_detail_for(code, chosen.detail, pod)),
+                names=ctx.names(pod, status.name, detail=detail_for(code, chosen.detail, pod)),
                 onset=onset,
             )
     exit_code = term.exit_code if term else None
@@ -273,141 +275,3 @@ def _log_for(signal: LogSignal, logs: dict[int, ContainerLog]) -> ContainerLog |
         if signal.line in log.lines:
             return log
     return None
-
-
-def _detail_for(code: str, detail: str, pod: Pod) -> str:
-    if code == "app.permission-denied":
-        return pod.spec.service_account or "default"
-    if code == "app.db-schema-mismatch":
-        return detail.split(".", 1)[0] if "." in detail else detail
-    return detail.split(maxsplit=1)[0] if detail else ""
-
-
-def _crash_summary(code: str, container: str, detail: str) -> str:
-    detail = detail.strip()[:120]
-    return {
-        "model.load-failed": f"{container} crashes at start: the model fails to load ({detail})",
-        "config.missing-env": f"{container} exits: environment variable {detail} is missing",
-        "app.db-schema-mismatch": f"{container} fails on a database schema mismatch ({detail})",
-        "app.permission-denied": f"{container} is denied a permission it needs ({detail})",
-        "dependency.unreachable": f"{container} cannot reach a dependency ({detail})",
-    }.get(code, f"{container}: {detail}")
-
-
-def _loading_line(log: ContainerLog | None) -> Fact | None:
-    if log is None:
-        return None
-    loading, ready = loading_state(log)
-    if loading is not None and (ready is None or ready.number < loading.number):
-        return log_fact(log, loading)
-    return None
-
-
-def _not_ready(
-    ctx: Context, pod: Pod, status: ContainerStatus, spec: ContainerSpec | None, events: list[Event]
-) -> None:
-    readiness_events = [e for e in events if e.reason == "Unhealthy" and e.message.startswith("Readiness probe")]
-    probe = spec.readiness if spec else None
-    names = ctx.names(pod, status.name)
-    since = status.state.started
-    facts = [object_fact(pod.meta, f"container {status.name} Running since {clock(since)} but not Ready", since)]
-    facts.extend(event_fact(e) for e in readiness_events[:3])
-    current, _previous = ctx.logs_of(pod, status.name)
-    loading = _loading_line(current)
-    if loading:
-        facts.append(loading)
-    if probe is not None:
-        facts.append(
-            object_fact(
-                pod.meta,
-                f"readiness probe {probe.handler} {probe.path} port {probe.port}, period {probe.period_s}s"
-                + ("" if spec is None or spec.startup else "; no startupProbe"),
-            )
-        )
-    if readiness_events or loading:
-        status_value = Status.CONFIRMED
-    elif probe is not None and since is not None and ctx.now - since > probe.grace_s:
-        status_value = Status.LIKELY
-    else:
-        status_value = Status.POSSIBLE
-    detail = " while the model is still loading" if loading else ""
-    ctx.add(
-        "probe.readiness-failing",
-        status_value,
-        pod=pod,
-        summary=f"{pod.meta.name} runs but fails readiness{detail}, so it gets no traffic",
-        facts=facts,
-        names=names,
-        onset=failure_onset(pod, events),
-        # A model still loading names the mechanism (a slow cold start), more than a rollout does.
-        specificity=60 if loading else None,
-    )
-    if current is not None:
-        _log_mechanisms(ctx, pod, status, current, Status.LIKELY)
-
-
-def _serving(ctx: Context, pod: Pod, status: ContainerStatus) -> None:
-    current, _previous = ctx.logs_of(pod, status.name)
-    if current is None:
-        return
-    found = _log_mechanisms(ctx, pod, status, current, Status.CONFIRMED)
-    profile = error_profile(current)
-    share = profile.error_share
-    heavy = (share is not None and share >= 0.05 and profile.server_errors >= 3) or (
-        share is None and profile.tracebacks >= 3
-    )
-    if not heavy:
-        return
-    facts = []
-    if share is not None:
-        facts.append(
-            Fact(
-                current.source,
-                f"{profile.server_errors} of {profile.requests} logged requests answered 5xx ({share:.0%})",
-            )
-        )
-    if profile.tracebacks:
-        facts.append(Fact(current.source, f"{profile.tracebacks} tracebacks/exception traces in the log"))
-    if profile.last_error:
-        facts.append(log_fact(current, profile.last_error))
-    ctx.add(
-        "app.exception",
-        Status.LIKELY if found else Status.CONFIRMED,
-        pod=pod,
-        summary=f"{status.name} answers requests with 5xx and exceptions"
-        + (f" ({share:.0%} of logged requests)" if share is not None else ""),
-        facts=facts,
-        names=ctx.names(pod, status.name),
-        onset=profile.first_error.at if profile.first_error else None,
-    )
-
-
-def _log_mechanisms(ctx: Context, pod: Pod, status: ContainerStatus, log: ContainerLog, strong: Status) -> bool:
-    """Mechanisms a running container's current log names; repeated or recent lines only, so a
-    single transient error early in the log that the app recovered from is not a cause."""
-    signals = scan_log(log)
-    if not signals:
-        return False
-    tail_start = log.lines[max(0, len(log.lines) - max(50, len(log.lines) // 3))].number if log.lines else 0
-    found = False
-    for code in {s.code for s in signals}:
-        mine = [s for s in signals if s.code == code]
-        recent = [s for s in mine if s.line.number >= tail_start]
-        if not recent:
-            continue
-        status_value = strong if len(mine) >= 2 else Status.LIKELY
-        chosen = recent[-1]
-        facts = [log_fact(log, chosen.line)]
-        if len(mine) > 1:
-            facts.append(Fact(log.source, f"{len(mine)} such lines, first at line {mine[0].line.number}"))
-        ctx.add(
-            code,
-            status_value,
-            pod=pod,
-            summary=_crash_summary(code, status.name, chosen.detail).replace(" crashes at start", ""),
-            facts=facts,
-            names=ctx.names(pod, status.name, detail=_detail_for(code, chosen.detail, pod)),
-            onset=mine[0].line.at,
-        )
-        found = True
-    return found

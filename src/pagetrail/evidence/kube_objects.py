@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from pagetrail.domain.evidence import WORKLOAD_KINDS, Cluster, Skipped
 from pagetrail.domain.meta import Meta
 from pagetrail.domain.objects import (
     Autoscaler,
     ConfigData,
-    EndpointAddress,
-    Endpoints,
     Event,
-    Ingress,
-    IngressBackend,
     IngressClass,
-    NetworkPolicy,
     Node,
     OtherObject,
     PersistentVolumeClaim,
-    PolicyPeer,
-    PolicyRule,
     Quota,
-    Service,
-    ServicePort,
     StorageClass,
     Taint,
     Workload,
@@ -43,6 +33,7 @@ from pagetrail.evidence.kube_meta import (
     text,
     time_field,
 )
+from pagetrail.evidence.kube_network import endpoint_slice, endpoints, ingress, network_policy, service
 from pagetrail.evidence.kube_pod import read_pod, read_template_of
 
 _TRUE = "true"
@@ -83,97 +74,6 @@ def _workload(raw: Raw, kind: str, source: str) -> Workload:
         conditions=read_conditions(status),
         revision=int(revision) if revision and revision.isdigit() else None,
     )
-
-
-def _service(raw: Raw, source: str) -> Service:
-    spec = sub(raw, "spec")
-    selector = str_map(spec, "selector")
-    ports = tuple(
-        ServicePort(
-            name=text(p, "name"),
-            port=number(p, "port"),
-            target_port=_port_value(p.get("targetPort"), number(p, "port")),
-            protocol=text(p, "protocol") or "TCP",
-        )
-        for p in items(spec, "ports")
-    )
-    return Service(
-        meta=read_meta(raw, "Service", source),
-        type=text(spec, "type") or "ClusterIP",
-        selector=read_selector({"matchLabels": selector}, empty_matches_all=False) if selector else None,
-        ports=ports,
-        external_name=text(spec, "externalName"),
-    )
-
-
-def _port_value(value: Any, default: int) -> int | str:
-    if value is None or value == "":
-        return default
-    if isinstance(value, int):
-        return value
-    value = str(value)
-    return int(value) if value.isdigit() else value
-
-
-def _endpoints(raw: Raw, source: str) -> Endpoints:
-    meta = read_meta(raw, "Endpoints", source)
-    addresses: list[EndpointAddress] = []
-    ports: list[tuple[str, int]] = []
-    for subset in items(raw, "subsets"):
-        for key, ready in (("addresses", True), ("notReadyAddresses", False)):
-            for address in items(subset, key):
-                ref = sub(address, "targetRef")
-                addresses.append(
-                    EndpointAddress(text(address, "ip"), ready, text(ref, "name"), text(address, "nodeName"))
-                )
-        ports.extend((text(p, "name"), number(p, "port")) for p in items(subset, "ports"))
-    return Endpoints(meta=meta, service=meta.name, addresses=tuple(addresses), ports=tuple(ports))
-
-
-def _endpoint_slice(raw: Raw, source: str) -> Endpoints:
-    meta = read_meta(raw, "EndpointSlice", source)
-    addresses: list[EndpointAddress] = []
-    for endpoint in items(raw, "endpoints"):
-        conditions = sub(endpoint, "conditions")
-        ready = conditions.get("ready")
-        ref = sub(endpoint, "targetRef")
-        for ip in items(endpoint, "addresses"):
-            addresses.append(
-                EndpointAddress(str(ip), ready is not False, text(ref, "name"), text(endpoint, "nodeName"))
-            )
-    ports = tuple((text(p, "name"), number(p, "port")) for p in items(raw, "ports"))
-    service = meta.labels.get("kubernetes.io/service-name", "")
-    return Endpoints(meta=meta, service=service, addresses=tuple(addresses), ports=ports)
-
-
-def _backend(backend: Raw, host: str, path: str) -> IngressBackend | None:
-    service = sub(backend, "service")
-    if service:
-        port = sub(service, "port")
-        value: int | str | None = port.get("number") or port.get("name") or None
-        return IngressBackend(host, path, text(service, "name"), value)
-    if "serviceName" in backend:  # extensions/v1beta1
-        return IngressBackend(host, path, text(backend, "serviceName"), _port_value(backend.get("servicePort"), 0))
-    return None
-
-
-def _ingress(raw: Raw, source: str) -> Ingress:
-    meta = read_meta(raw, "Ingress", source)
-    spec = sub(raw, "spec")
-    backends: list[IngressBackend] = []
-    default = sub(spec, "defaultBackend") or sub(spec, "backend")
-    if default and (found := _backend(default, "*", "(default)")):
-        backends.append(found)
-    for rule in items(spec, "rules"):
-        host = text(rule, "host") or "*"
-        for path in items(sub(rule, "http"), "paths"):
-            found = _backend(sub(path, "backend"), host, text(path, "path") or "/")
-            if found:
-                backends.append(found)
-    lb = sub(sub(raw, "status"), "loadBalancer")
-    addresses = tuple(text(a, "ip") or text(a, "hostname") for a in items(lb, "ingress"))
-    class_name = text(spec, "ingressClassName") or meta.annotations.get("kubernetes.io/ingress.class", "")
-    return Ingress(meta=meta, class_name=class_name, backends=tuple(backends), addresses=addresses)
 
 
 def _node(raw: Raw, source: str) -> Node:
@@ -252,38 +152,6 @@ def read_event(raw: Raw, source: str) -> Event:
         source=source,
         key=f"{namespace}/{text(meta, 'name')}/{text(meta, 'uid')}",
         resource_version=text(meta, "resourceVersion"),
-    )
-
-
-def _peer(raw: Raw) -> PolicyPeer:
-    block = sub(raw, "ipBlock")
-    pods = raw.get("podSelector")
-    namespaces = raw.get("namespaceSelector")
-    return PolicyPeer(
-        pod_selector=read_selector(pods) if isinstance(pods, dict) else None,
-        namespace_selector=read_selector(namespaces) if isinstance(namespaces, dict) else None,
-        ip_block=text(block, "cidr"),
-        except_blocks=tuple(str(c) for c in items(block, "except")),
-    )
-
-
-def _network_policy(raw: Raw, source: str) -> NetworkPolicy:
-    spec = sub(raw, "spec")
-    rules = tuple(
-        PolicyRule(
-            peers=tuple(_peer(p) for p in items(rule, "from")),
-            ports=tuple(_port_value(p.get("port"), 0) for p in items(rule, "ports")),
-        )
-        for rule in items(spec, "ingress")
-    )
-    types = tuple(str(t) for t in items(spec, "policyTypes"))
-    if not types:
-        types = ("Ingress", "Egress") if "egress" in spec else ("Ingress",)
-    return NetworkPolicy(
-        meta=read_meta(raw, "NetworkPolicy", source),
-        pod_selector=read_selector(sub(spec, "podSelector")),
-        policy_types=types,
-        ingress=rules,
     )
 
 
@@ -395,17 +263,17 @@ def _add_quota(cluster: Cluster, raw: Raw, source: str) -> None:
 _Adder = Callable[[Cluster, Raw, str], None]
 _ADDERS: dict[str, _Adder] = {
     "Event": lambda c, r, s: c.events.append(read_event(r, s)) if telling(r) else None,
-    "Service": lambda c, r, s: c.services.append(_service(r, s)),
-    "Endpoints": lambda c, r, s: c.endpoints.append(_endpoints(r, s)),
-    "EndpointSlice": lambda c, r, s: c.endpoints.append(_endpoint_slice(r, s)),
-    "Ingress": lambda c, r, s: c.ingresses.append(_ingress(r, s)),
+    "Service": lambda c, r, s: c.services.append(service(r, s)),
+    "Endpoints": lambda c, r, s: c.endpoints.append(endpoints(r, s)),
+    "EndpointSlice": lambda c, r, s: c.endpoints.append(endpoint_slice(r, s)),
+    "Ingress": lambda c, r, s: c.ingresses.append(ingress(r, s)),
     "IngressClass": _add_ingress_class,
     "Node": lambda c, r, s: c.nodes.append(_node(r, s)),
     "PersistentVolumeClaim": _add_claim,
     "StorageClass": _add_storage_class,
     "ConfigMap": lambda c, r, s: c.config_maps.append(_config(r, "ConfigMap", s)),
     "Secret": lambda c, r, s: c.secrets.append(_config(r, "Secret", s)),
-    "NetworkPolicy": lambda c, r, s: c.network_policies.append(_network_policy(r, s)),
+    "NetworkPolicy": lambda c, r, s: c.network_policies.append(network_policy(r, s)),
     "HorizontalPodAutoscaler": lambda c, r, s: c.autoscalers.append(_autoscaler(r, s)),
     "ResourceQuota": _add_quota,
 }
