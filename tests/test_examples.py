@@ -39,3 +39,17 @@ def test_examples_cover_the_issue_list() -> None:
         "readiness-slow-model-load",
         "db-schema-mismatch-seed004",
     } <= names
+
+
+@pytest.mark.parametrize("bundle", EXAMPLES, ids=lambda p: p.name)
+def test_example_without_a_target_finds_the_same_cause(bundle: Path) -> None:
+    """With no target, the user-facing workload's problem outranks red herrings elsewhere."""
+    from pagetrail.analysis.triage import triage
+    from pagetrail.evidence.bundle import load_bundle
+
+    expected = yaml.safe_load((bundle / "expected.yaml").read_text())
+    evidence = load_bundle(bundle)
+    evidence.manifest.target = None
+    report = triage(evidence)
+    assert report.root_cause is not None
+    assert report.root_cause.code == expected["root_cause"]

@@ -9,6 +9,8 @@ Service behind failing readiness) say so.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pagetrail.domain.report import Fact, Hypothesis, Status
 
 _LINK_CODES = frozenset(
@@ -17,31 +19,43 @@ _LINK_CODES = frozenset(
 _OWNER_LEVEL = ("Service/", "Ingress/", "Node/", "Deployment/", "StatefulSet/", "DaemonSet/")
 
 
-def _impact(hypothesis: Hypothesis, scope_pods: int) -> int:
-    if hypothesis.affected_pods == 0 or scope_pods == 0:
+@dataclass(slots=True, frozen=True)
+class Reach:
+    """How far a problem reaches: pods per owner (`Kind/ns/name`) on the target's path, and the
+    owners whose pods a Service routes to (users feel those first)."""
+
+    pods: dict[str, int]
+    serving: frozenset[str]
+
+
+def _impact(hypothesis: Hypothesis, reach: Reach) -> int:
+    total = reach.pods.get(hypothesis.owner, 0)
+    if hypothesis.affected_pods == 0 or total == 0:
         return 1
-    return 1 if hypothesis.affected_pods * 2 >= scope_pods else 0
+    return 1 if hypothesis.affected_pods * 2 >= total else 0
 
 
-def rank_key(hypothesis: Hypothesis, scope_pods: int) -> tuple[int, int, int, int]:
+def rank_key(hypothesis: Hypothesis, reach: Reach) -> tuple[int, int, int, int, int]:
+    user_facing = hypothesis.owner in reach.serving or hypothesis.owner not in reach.pods
     return (
-        _impact(hypothesis, scope_pods),
+        1 if user_facing else 0,
+        _impact(hypothesis, reach),
         hypothesis.specificity,
         hypothesis.status.weight,
         hypothesis.affected_pods,
     )
 
 
-def choose_root(hypotheses: list[Hypothesis], scope_pods: int) -> Hypothesis | None:
+def choose_root(hypotheses: list[Hypothesis], reach: Reach) -> Hypothesis | None:
     candidates = [h for h in hypotheses if h.explains_target and h.status in (Status.CONFIRMED, Status.LIKELY)]
     if not candidates:
         return None
-    return max(candidates, key=lambda h: rank_key(h, scope_pods))
+    return max(candidates, key=lambda h: rank_key(h, reach))
 
 
-def order(hypotheses: list[Hypothesis], root: Hypothesis | None, scope_pods: int) -> list[Hypothesis]:
-    def key(h: Hypothesis) -> tuple[int, int, tuple[int, int, int, int]]:
-        return (1 if h is root else 0, h.status.weight, rank_key(h, scope_pods))
+def order(hypotheses: list[Hypothesis], root: Hypothesis | None, reach: Reach) -> list[Hypothesis]:
+    def key(h: Hypothesis) -> tuple[int, int, tuple[int, int, int, int, int]]:
+        return (1 if h is root else 0, h.status.weight, rank_key(h, reach))
 
     ordered = sorted(hypotheses, key=key, reverse=True)
     if root is not None:

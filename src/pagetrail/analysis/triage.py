@@ -14,12 +14,12 @@ from pagetrail.analysis.model import analyze_model_versions
 from pagetrail.analysis.netpolicy import analyze_network_policies
 from pagetrail.analysis.network import analyze_ingresses, analyze_services
 from pagetrail.analysis.node import analyze_nodes
-from pagetrail.analysis.ranking import choose_root, collapse_refuted, order
+from pagetrail.analysis.ranking import Reach, choose_root, collapse_refuted, order
 from pagetrail.analysis.rollout import analyze_rollouts
 from pagetrail.analysis.scheduler import analyze_scheduling
 from pagetrail.analysis.severity import classify
 from pagetrail.analysis.timeline import build_timeline
-from pagetrail.analysis.topology import resolve_scope
+from pagetrail.analysis.topology import pods_selected, resolve_scope
 from pagetrail.analysis.walk import describe_path
 from pagetrail.domain.causes import cause
 from pagetrail.domain.evidence import Evidence, Target
@@ -59,9 +59,15 @@ def triage(evidence: Evidence, target: Target | None = None) -> Report:
     in_scope = [h for h in hypotheses if h.explains_target]
     others = [h for h in hypotheses if not h.explains_target and h.status is not Status.REFUTED]
     in_scope.extend(_refute_elsewhere(in_scope, others))
-    scope_pods = len([p for p in scope.pods if not p.is_finished])
-    root = choose_root(in_scope, scope_pods)
-    ordered = order(in_scope, root, scope_pods)
+    scope_pods: dict[str, int] = {}
+    for pod in scope.pods:
+        if not pod.is_finished:
+            owner = index.owner_ref(pod)
+            scope_pods[owner] = scope_pods.get(owner, 0) + 1
+    serving = frozenset(index.owner_ref(p) for s in scope.services for p in pods_selected(index, s))
+    reach = Reach(scope_pods, serving)
+    root = choose_root(in_scope, reach)
+    ordered = order(in_scope, root, reach)
     onset = _onset([root], manifest.detected_at) if root is not None else onset
     report = Report(
         captured_at=now,
