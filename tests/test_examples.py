@@ -9,7 +9,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from pagetrail.analysis.triage import triage
 from pagetrail.cli.app import app
+from pagetrail.evidence.bundle import load_bundle
 
 EXAMPLES = sorted(p for p in (Path(__file__).parent.parent / "examples").iterdir() if (p / "expected.yaml").is_file())
 
@@ -44,9 +46,6 @@ def test_examples_cover_the_issue_list() -> None:
 @pytest.mark.parametrize("bundle", EXAMPLES, ids=lambda p: p.name)
 def test_example_without_a_target_finds_the_same_cause(bundle: Path) -> None:
     """With no target, the user-facing workload's problem outranks red herrings elsewhere."""
-    from pagetrail.analysis.triage import triage
-    from pagetrail.evidence.bundle import load_bundle
-
     expected = yaml.safe_load((bundle / "expected.yaml").read_text())
     evidence = load_bundle(bundle)
     evidence.manifest.target = None
