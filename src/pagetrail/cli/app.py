@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 
 from pagetrail import __version__
@@ -27,4 +30,12 @@ def version_command() -> None:
 
 
 def main() -> None:
-    app()
+    """Run the CLI; an unexpected failure is one line on stderr and exit 1, not a traceback
+    (set PAGETRAIL_DEBUG=1 to see it)."""
+    try:
+        app()
+    except Exception as exc:  # the last line of defence for a tool run mid-incident
+        if os.environ.get("PAGETRAIL_DEBUG"):
+            raise
+        sys.stderr.write(f"pagetrail: internal error: {type(exc).__name__}: {exc} (PAGETRAIL_DEBUG=1 shows where)\n")
+        raise SystemExit(1) from None

@@ -77,13 +77,13 @@ def _load(path: Path, progress: Progress | None) -> Evidence:
     total = sum(f.stat().st_size for f in (*k8s_files, *log_files)) or 1
     done = 0
     for file in k8s_files:
-        data = file.read_bytes()
+        data = _read(evidence, path, file)
         _read_k8s_file(evidence, file.relative_to(path).as_posix(), data)
         done += len(data)
         if progress:
             progress(done, total)
     for file in log_files:
-        data = file.read_bytes()
+        data = _read(evidence, path, file)
         relative = file.relative_to(path).as_posix()
         try:
             evidence.logs.append(read_log(relative, data))
@@ -94,7 +94,7 @@ def _load(path: Path, progress: Progress | None) -> Evidence:
             progress(done, total)
     for file in _files(path, "metrics", (".om",)):
         relative = file.relative_to(path).as_posix()
-        parsed = parse_openmetrics(file.read_bytes().decode("utf-8", errors="replace"), relative)
+        parsed = parse_openmetrics(_read(evidence, path, file).decode("utf-8", errors="replace"), relative)
         evidence.metrics.extend(parsed.series)
         evidence.skipped.extend(Skipped(relative, line, problem) for line, problem in parsed.problems[:5])
         if len(parsed.problems) > 5:
@@ -114,7 +114,18 @@ def _load(path: Path, progress: Progress | None) -> Evidence:
     return evidence
 
 
+def _read(evidence: Evidence, root: Path, file: Path) -> bytes:
+    """A file's bytes; an unreadable file (permissions, vanished) is skipped, never fatal."""
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        evidence.skipped.append(Skipped(file.relative_to(root).as_posix(), None, f"cannot read: {exc.strerror or exc}"))
+        return b""
+
+
 def _read_k8s_file(evidence: Evidence, relative: str, data: bytes) -> None:
+    if not data.strip():
+        return
     try:
         documents = list(parse_documents(relative, data))
     except UnreadableFileError as exc:
