@@ -3,6 +3,7 @@ triage raise: bad objects are skipped with a reason and the rest is triaged."""
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import shutil
@@ -27,13 +28,13 @@ def _mutate(rng: random.Random, node: Any, depth: int = 0) -> None:
     if isinstance(node, dict) and node:
         key = rng.choice(list(node))
         if rng.random() < 0.3 or depth > 6:
-            node[key] = rng.choice(WEIRD)
+            node[key] = copy.deepcopy(rng.choice(WEIRD))
         else:
             _mutate(rng, node[key], depth + 1)
     elif isinstance(node, list) and node:
         index = rng.randrange(len(node))
         if rng.random() < 0.3 or depth > 6:
-            node[index] = rng.choice(WEIRD)
+            node[index] = copy.deepcopy(rng.choice(WEIRD))
         else:
             _mutate(rng, node[index], depth + 1)
 
