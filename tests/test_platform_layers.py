@@ -521,3 +521,20 @@ def test_all_gpus_busy_is_capacity_not_gpu_unavailable(tmp_path: Path) -> None:
     found = statuses(report)
     assert root_of(report) == "scheduling.insufficient-resources"
     assert found.get("gpu.unavailable") in (None, "refuted")
+
+
+def test_quota_from_the_deployment_condition_after_events_expired(tmp_path: Path) -> None:
+    objects = [o for o in stack() if not (o["kind"] == "Pod" and o["metadata"]["name"].startswith(RS))]
+    for o in objects:
+        if o["kind"] == "Deployment" and o["metadata"]["name"] == APP:
+            o["status"]["conditions"].append(
+                {
+                    "type": "ReplicaFailure",
+                    "status": "True",
+                    "reason": "FailedCreate",
+                    "lastTransitionTime": "2026-06-26T11:00:00Z",
+                    "message": f'pods "{RS}-abcde" is forbidden: exceeded quota: gpu-quota, requested: requests.nvidia.com/gpu=1, used: requests.nvidia.com/gpu=4, limited: requests.nvidia.com/gpu=4',
+                }
+            )
+    report = run(tmp_path, objects)
+    assert root_of(report) == "scheduling.quota-exceeded"

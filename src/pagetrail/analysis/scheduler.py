@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from pagetrail.analysis.context import Context, event_fact, object_fact
+from pagetrail.domain.objects import Workload
 from pagetrail.domain.pod import Pod
 from pagetrail.domain.report import Fact, Status
 
@@ -179,6 +180,11 @@ def _quota(ctx: Context) -> None:
             for e in ctx.index.events_for(meta.kind, meta.namespace, meta.name)
             if e.reason == "FailedCreate" and "exceeded quota" in e.message
         ]
+        failure = workload.condition("ReplicaFailure")
+        if not events and failure is not None and failure.status == "True" and "exceeded quota" in failure.message:
+            # Events expire after an hour; the controller's condition keeps the message.
+            _quota_from_condition(ctx, workload, failure.message, failure.changed)
+            continue
         if not events:
             continue
         parent = meta.controller()
@@ -203,3 +209,21 @@ def _quota(ctx: Context) -> None:
             onset=min((e.first for e in events if e.first), default=None),
             in_scope=ctx.scope.covers(owner) or ctx.scope.covers(meta.ref),
         )
+
+
+def _quota_from_condition(ctx: Context, workload: Workload, message: str, at: float | None) -> None:
+    meta = workload.meta
+    parent = meta.controller()
+    owner = f"{parent.kind}/{meta.namespace}/{parent.name}" if parent else meta.ref
+    quota = re.search(r"exceeded quota: ([\w.-]+)", message)
+    ctx.add(
+        "scheduling.quota-exceeded",
+        Status.CONFIRMED,
+        obj=meta,
+        owner=owner,
+        summary=f"ResourceQuota {quota.group(1) if quota else ''} blocks creating pods for {owner.split('/', 1)[1]}",
+        facts=[object_fact(meta, f"ReplicaFailure=True: {message}", at)],
+        names=ctx.names(None, namespace=meta.namespace, owner=owner),
+        onset=at,
+        in_scope=ctx.scope.covers(owner) or ctx.scope.covers(meta.ref),
+    )
