@@ -210,3 +210,25 @@ def test_openmetrics_bad_lines_are_skipped_with_their_line(tmp_path: Path) -> No
     code, _, err = triage(str(tmp_path), "--strict")
     assert code == 2
     assert "metrics/app.om:4" in err
+
+
+def test_namespace_alone_triages_everything_in_it(tmp_path: Path) -> None:
+    crash = {
+        "statuses": [
+            kube.waiting("scorer", "CrashLoopBackOff", "back-off", restarts=5, last=kube.terminated("OOMKilled", 137))
+        ],
+        "ready": False,
+    }
+    other = kube.pod(
+        "web-1",
+        namespace="web",
+        labels={"app": "web"},
+        statuses=[kube.waiting("scorer", "ImagePullBackOff", "Back-off pulling image")],
+    )
+    kube.write_bundle(tmp_path, [*stack(pod_overrides={0: crash, 1: crash, 2: crash}), other])
+    code, out, _ = triage(str(tmp_path), "-n", "ml", "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["target"] == {"namespace": "ml", "kind": "Namespace", "name": "ml"}
+    assert report["root_cause"]["code"] == "container.oom-killed"
+    assert all("web" not in h["summary"] for h in report["hypotheses"])

@@ -131,7 +131,16 @@ def resolve_scope(index: Index, evidence: Evidence, target: Target | None) -> Sc
         return scope
     scope = Scope(target=target)
     namespace, kind, name = target.namespace, target.kind, target.name
-    if kind == "Ingress":
+    if kind == "Namespace":
+        # Everything in one namespace: what `-n NS` without a target asks for.
+        scope.pods = [p for p in index.pods_by_namespace.get(name, []) if not p.is_finished]
+        scope.services = [s for (ns, _), s in index.services.items() if ns == name]
+        scope.ingresses = [i for i in index.ingresses if i.meta.namespace == name]
+        scope.workloads = [
+            w for w in evidence.cluster.workloads if w.meta.namespace == name and w.meta.controller() is None
+        ]
+        scope.owner_refs = {w.meta.ref for w in scope.workloads}
+    elif kind == "Ingress":
         found = [i for i in index.ingresses if i.meta.name == name and i.meta.namespace == namespace]
         if not found:
             raise _not_found(index, evidence, target)

@@ -64,16 +64,10 @@ def triage_command(
     for skipped in evidence.skipped:
         console.warn(f"skipped {skipped.file}{f':{skipped.line}' if skipped.line else ''}: {skipped.problem}")
     manifest_target = evidence.manifest.target
-    if namespace is None and manifest_target is not None:
-        namespace = manifest_target.namespace
-    chosen = _target(target, namespace)
-    if (
-        chosen is None
-        and namespace is not None
-        and manifest_target is not None
-        and namespace != manifest_target.namespace
-    ):
-        chosen = None
+    default_namespace = namespace or (manifest_target.namespace if manifest_target else None)
+    chosen = _target(target, default_namespace)
+    if chosen is None and namespace is not None and (manifest_target is None or namespace != manifest_target.namespace):
+        chosen = Target(namespace, "Namespace", namespace)  # everything in that namespace
     try:
         report = triage(evidence, chosen)
     except TargetNotFoundError as exc:
