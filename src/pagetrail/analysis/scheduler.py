@@ -181,49 +181,36 @@ def _quota(ctx: Context) -> None:
             if e.reason == "FailedCreate" and "exceeded quota" in e.message
         ]
         failure = workload.condition("ReplicaFailure")
-        if not events and failure is not None and failure.status == "True" and "exceeded quota" in failure.message:
+        if events:
+            latest = max(events, key=lambda e: e.last or 0)
+            onset = min((e.first for e in events if e.first), default=None)
+            _quota_finding(ctx, workload, latest.message, event_fact(latest), onset)
+        elif failure is not None and failure.status == "True" and "exceeded quota" in failure.message:
             # Events expire after an hour; the controller's condition keeps the message.
-            _quota_from_condition(ctx, workload, failure.message, failure.changed)
-            continue
-        if not events:
-            continue
-        parent = meta.controller()
-        owner = f"{parent.kind}/{meta.namespace}/{parent.name}" if parent else meta.ref
-        latest = max(events, key=lambda e: e.last or 0)
-        quota = re.search(r"exceeded quota: ([\w.-]+)", latest.message)
-        facts = [event_fact(latest)]
-        if workload.replicas is not None:
-            facts.append(
-                object_fact(
-                    meta, f"desired {workload.replicas} replicas, {workload.current} created, {workload.ready} ready"
-                )
-            )
-        ctx.add(
-            "scheduling.quota-exceeded",
-            Status.CONFIRMED,
-            obj=meta,
-            owner=owner,
-            summary=f"ResourceQuota {quota.group(1) if quota else ''} blocks creating pods for {owner.split('/', 1)[1]}",
-            facts=facts,
-            names=ctx.names(None, namespace=meta.namespace, owner=owner),
-            onset=min((e.first for e in events if e.first), default=None),
-            in_scope=ctx.scope.covers(owner) or ctx.scope.covers(meta.ref),
-        )
+            fact = object_fact(meta, f"ReplicaFailure=True: {failure.message}", failure.changed)
+            _quota_finding(ctx, workload, failure.message, fact, failure.changed)
 
 
-def _quota_from_condition(ctx: Context, workload: Workload, message: str, at: float | None) -> None:
+def _quota_finding(ctx: Context, workload: Workload, message: str, fact: Fact, onset: float | None) -> None:
     meta = workload.meta
     parent = meta.controller()
     owner = f"{parent.kind}/{meta.namespace}/{parent.name}" if parent else meta.ref
     quota = re.search(r"exceeded quota: ([\w.-]+)", message)
+    facts = [fact]
+    if workload.replicas is not None:
+        facts.append(
+            object_fact(
+                meta, f"desired {workload.replicas} replicas, {workload.current} created, {workload.ready} ready"
+            )
+        )
     ctx.add(
         "scheduling.quota-exceeded",
         Status.CONFIRMED,
         obj=meta,
         owner=owner,
         summary=f"ResourceQuota {quota.group(1) if quota else ''} blocks creating pods for {owner.split('/', 1)[1]}",
-        facts=[object_fact(meta, f"ReplicaFailure=True: {message}", at)],
+        facts=facts,
         names=ctx.names(None, namespace=meta.namespace, owner=owner),
-        onset=at,
+        onset=onset,
         in_scope=ctx.scope.covers(owner) or ctx.scope.covers(meta.ref),
     )
