@@ -142,7 +142,10 @@ def _crash(ctx: Context, pod: Pod, status: ContainerStatus, spec: ContainerSpec 
         term.finished if term else None,
     )
     limit = spec.limits.get("memory", "") if spec else ""
-    liveness_kills = [e for e in events if _is_liveness_kill(e)]
+    # A probe kill ends the container with SIGKILL/SIGTERM (137/143); an app that exits by itself
+    # (exit 1, 2, 3...) fails its probes as a consequence, so its log, not the probe, is the cause.
+    killed = term is None or term.exit_code in (137, 143) or term.signal in (9, 15)
+    liveness_kills = [e for e in events if _is_liveness_kill(e)] if killed else []
     if term is not None and term.reason == "OOMKilled":
         facts = [crash_fact]
         if limit:

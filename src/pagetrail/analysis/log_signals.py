@@ -48,6 +48,10 @@ _UNREACHABLE = [
     re.compile(r"HTTP(?:S)?ConnectionPool\(host='([^']+)', port=(\d+)\).*(?:Max retries|timed out|refused)", re.I),
     re.compile(r"Could not connect to the endpoint URL: \"?([^\"\s]+)"),
     re.compile(r"getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)"),
+    re.compile(r"UnknownHostException: ([\w.-]+)"),
+    re.compile(r"Connection to ([\w.-]+:\d+) refused"),
+    re.compile(r"(?:java\.net\.)?(?:ConnectException|NoRouteToHostException|SocketTimeoutException): (?:Connection refused|connect timed out|No route to host)"),
+    re.compile(r"Communications link failure|Could not open JDBC Connection|Unable to acquire JDBC Connection"),
     re.compile(r"connect ECONNREFUSED ([\d.]+:\d+)"),
     re.compile(
         r"(?:Temporary failure in name resolution|Name or service not known|nodename nor servname provided)", re.I

@@ -45,10 +45,15 @@ def _selector_mismatch(ctx: Context, service: Service, in_scope: bool) -> None:
         return
     assert service.selector is not None
     selector = service.selector
+    # The selector is right when a workload that should be running matches it; a retired
+    # ReplicaSet (scaled to 0) matching it means the Service still points at the old labels.
     templates = [
         w
         for w in ctx.evidence.cluster.workloads
-        if w.meta.namespace == namespace and selector.matches(w.template.labels)
+        if w.meta.namespace == namespace
+        and (w.replicas is None or w.replicas > 0)
+        and w.meta.kind not in ("Job", "CronJob")
+        and selector.matches(w.template.labels)
     ]
     if templates:
         _no_pods(ctx, service, templates[0], in_scope)
