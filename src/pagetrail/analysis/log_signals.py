@@ -50,7 +50,9 @@ _UNREACHABLE = [
     re.compile(r"getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)"),
     re.compile(r"UnknownHostException: ([\w.-]+)"),
     re.compile(r"Connection to ([\w.-]+:\d+) refused"),
-    re.compile(r"(?:java\.net\.)?(?:ConnectException|NoRouteToHostException|SocketTimeoutException): (?:Connection refused|connect timed out|No route to host)"),
+    re.compile(
+        r"(?:java\.net\.)?(?:ConnectException|NoRouteToHostException|SocketTimeoutException): (?:Connection refused|connect timed out|No route to host)"
+    ),
     re.compile(r"Communications link failure|Could not open JDBC Connection|Unable to acquire JDBC Connection"),
     re.compile(r"connect ECONNREFUSED ([\d.]+:\d+)"),
     re.compile(
