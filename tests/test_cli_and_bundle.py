@@ -204,7 +204,7 @@ def test_openmetrics_bad_lines_are_skipped_with_their_line(tmp_path: Path) -> No
     )
     evidence = load_bundle(tmp_path)
     [series] = evidence.metrics
-    assert series.values == [10.0, 12.0]
+    assert series.values.tolist() == [10.0, 12.0]
     problems = {(s.file, s.line) for s in evidence.skipped}
     assert problems == {("metrics/app.om", 4), ("metrics/app.om", 5)}
     code, _, err = triage(str(tmp_path), "--strict")
