@@ -23,7 +23,7 @@ from pagetrail.evidence.kube_objects import add_object
 from pagetrail.evidence.logs import BadLogPathError, read_log
 from pagetrail.evidence.manifest import BadManifestError, read_changes, read_manifest
 from pagetrail.evidence.newest import newest_timestamp
-from pagetrail.evidence.openmetrics import parse_openmetrics
+from pagetrail.evidence.openmetrics_bulk import read_openmetrics
 
 Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes total) after each file."""
@@ -94,7 +94,7 @@ def _load(path: Path, progress: Progress | None) -> Evidence:
             progress(done, total)
     for file in _files(path, "metrics", (".om",)):
         relative = file.relative_to(path).as_posix()
-        parsed = parse_openmetrics(_read(evidence, path, file).decode("utf-8", errors="replace"), relative)
+        parsed = read_openmetrics(_read(evidence, path, file), relative)
         evidence.metrics.extend(parsed.series)
         evidence.skipped.extend(Skipped(relative, line, problem) for line, problem in parsed.problems[:5])
         if len(parsed.problems) > 5:

@@ -57,6 +57,7 @@ def _number(text: str) -> float:
 
 
 def parse_openmetrics(text: str, source: str) -> ParsedMetrics:
+    """Line by line: slower, but names every bad line."""
     parsed = ParsedMetrics()
     lines = text.split("\n")
     eof = _scan_comments(parsed, lines)
@@ -136,16 +137,32 @@ def _group(
 def _comment(parsed: ParsedMetrics, number: int, line: str) -> bool:
     if line == "# EOF":
         return True
+    problem = comment_problem(line, parsed)
+    if problem:
+        parsed.problems.append((number, problem))
+    return False
+
+
+def comment_problem(line: str, parsed: ParsedMetrics) -> str:
+    """What is wrong with a comment line ('' if nothing); records `# TYPE`s on the way."""
     meta = _META.match(line)
     if meta is None:
-        parsed.problems.append((number, "not OpenMetrics: a comment must be '# TYPE', '# HELP', '# UNIT' or '# EOF'"))
-    elif meta.group(1) == "TYPE":
+        return "not OpenMetrics: a comment must be '# TYPE', '# HELP', '# UNIT' or '# EOF'"
+    if meta.group(1) == "TYPE":
         kind = (meta.group(3) or "").strip()
         if kind not in _TYPES:
-            parsed.problems.append((number, f"unknown metric type {kind!r}"))
-        else:
-            parsed.types[meta.group(2)] = kind
-    return False
+            return f"unknown metric type {kind!r}"
+        parsed.types[meta.group(2)] = kind
+    return ""
+
+
+def series_key(key: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """(name, sorted labels) of a sample's `name{labels}` part, or None when it is not valid."""
+    match = _KEY.match(key.strip())
+    labels = _labels(match.group(2) or "") if match else None
+    if match is None or labels is None:
+        return None
+    return match.group(1), labels
 
 
 def _why_not_a_sample(line: str) -> str:
