@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pagetrail.domain.alarms import CloudWatch
 from pagetrail.domain.objects import (
     Autoscaler,
     ConfigData,
@@ -124,6 +125,7 @@ class Evidence:
     manifest: Manifest = field(default_factory=Manifest)
     skipped: list[Skipped] = field(default_factory=list)
     metrics: list[Series] = field(default_factory=list)
+    cloudwatch: CloudWatch = field(default_factory=CloudWatch)
     newest_time: float | None = None
 
     def log_for(self, namespace: str, pod: str, container: str, *, previous: bool) -> ContainerLog | None:

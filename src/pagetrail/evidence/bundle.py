@@ -16,6 +16,7 @@ from typing import Any
 
 from pagetrail.domain.clock import BadTimestampError
 from pagetrail.domain.evidence import Evidence, Skipped
+from pagetrail.evidence.cloudwatch import read_cloudwatch
 from pagetrail.evidence.dedup import drop_duplicates
 from pagetrail.evidence.files import UnreadableFileError, expand_objects, line_of, parse_documents
 from pagetrail.evidence.kube_meta import BadObjectError
@@ -99,10 +100,21 @@ def _load(path: Path, progress: Progress | None) -> Evidence:
         evidence.skipped.extend(Skipped(relative, line, problem) for line, problem in parsed.problems[:5])
         if len(parsed.problems) > 5:
             evidence.skipped.append(Skipped(relative, None, f"{len(parsed.problems) - 5} more bad lines"))
+    for file in _files(path, "cloudwatch", (".json",)):
+        _read_cloudwatch_file(evidence, path, file)
     _read_changes(evidence, path)
     _read_manifest(evidence, path)
     drop_duplicates(evidence.cluster)
-    usable = evidence.cluster.kinds_seen or evidence.logs or evidence.changes or evidence.metrics
+    cloudwatch = evidence.cloudwatch
+    usable = (
+        evidence.cluster.kinds_seen
+        or evidence.logs
+        or evidence.changes
+        or evidence.metrics
+        or cloudwatch.alarms
+        or cloudwatch.transitions
+        or cloudwatch.metric_data
+    )
     if not usable:
         parts = [p for p in ("k8s", "logs", "metrics", "cloudwatch") if (path / p).is_dir()]
         found = f"found only {', '.join(parts)} with nothing readable" if parts else "found none of them"
@@ -153,6 +165,24 @@ def _read_object(evidence: Evidence, relative: str, data: bytes, index: int, raw
             line = 1
         label = f"{raw.get('kind') or 'object'} {name}: " if name else ""
         evidence.skipped.append(Skipped(relative, line, f"{where}{label}{exc}"))
+
+
+def _read_cloudwatch_file(evidence: Evidence, root: Path, file: Path) -> None:
+    relative = file.relative_to(root).as_posix()
+    try:
+        documents = list(parse_documents(relative, _read(evidence, root, file)))
+    except UnreadableFileError as exc:
+        evidence.skipped.append(Skipped(relative, exc.line, exc.problem))
+        return
+    for document in documents:
+        if not read_cloudwatch(document, relative, evidence.cloudwatch, evidence.skipped):
+            evidence.skipped.append(
+                Skipped(
+                    relative,
+                    1,
+                    "not AWS CLI CloudWatch output: expected MetricAlarms, AlarmHistoryItems or MetricDataResults",
+                )
+            )
 
 
 def _read_changes(evidence: Evidence, root: Path) -> None:
