@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pagetrail.analysis.findings import Finding, Findings
 from pagetrail.analysis.index import Index
+from pagetrail.analysis.metric_store import MetricStore
 from pagetrail.analysis.playbook import Names, mitigation, next_check
 from pagetrail.analysis.topology import Scope
 from pagetrail.domain.clock import format_clock
@@ -27,6 +28,7 @@ class Context:
     scope: Scope
     now: float
     findings: Findings = field(default_factory=Findings)
+    metrics: MetricStore | None = None
 
     def namespaces(self) -> set[str] | None:
         """Namespaces worth scanning for look-alikes: the target's, or all (None)."""

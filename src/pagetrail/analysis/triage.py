@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+from pagetrail.analysis.capacity import analyze_cpu
 from pagetrail.analysis.config import analyze_config
 from pagetrail.analysis.containers import analyze_containers
 from pagetrail.analysis.context import Context
 from pagetrail.analysis.gpu import analyze_gpus
 from pagetrail.analysis.image import analyze_images
 from pagetrail.analysis.index import build_index
+from pagetrail.analysis.metric_store import MetricStore
 from pagetrail.analysis.model import analyze_model_versions
 from pagetrail.analysis.netpolicy import analyze_network_policies
 from pagetrail.analysis.network import analyze_ingresses, analyze_services
@@ -36,6 +38,7 @@ ANALYZERS = (
     analyze_nodes,
     analyze_gpus,
     analyze_model_versions,
+    analyze_cpu,
 )
 _MAX_OTHER = 10
 
@@ -48,6 +51,8 @@ def triage(evidence: Evidence, target: Target | None = None) -> Report:
     index = build_index(evidence)
     scope = resolve_scope(index, evidence, target)
     ctx = Context(evidence=evidence, index=index, scope=scope, now=now)
+    if evidence.metrics:
+        ctx.metrics = MetricStore(evidence.metrics)
     for analyzer in ANALYZERS:
         analyzer(ctx)
     hypotheses = ctx.findings.merge()
