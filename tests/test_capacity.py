@@ -59,3 +59,68 @@ def test_cpu_far_below_any_ceiling_raises_nothing(tmp_path: Path) -> None:
     assert "cpu.single-worker-ceiling" not in found
     assert found.get("load.imbalance") in (None, "refuted")
     assert report["root_cause"] is None
+
+
+def hpa(
+    current: int,
+    *,
+    minimum: int = 3,
+    maximum: int = 7,
+    target: int = 80,
+    conditions: list[dict[str, object]] | None = None,
+) -> dict[str, object]:
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": kube.meta("HorizontalPodAutoscaler", "fraud-scorer"),
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "fraud-scorer"},
+            "minReplicas": minimum,
+            "maxReplicas": maximum,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}},
+                }
+            ],
+        },
+        "status": {"currentReplicas": current, "desiredReplicas": current, "conditions": conditions or []},
+    }
+
+
+def test_hpa_that_never_scales_because_utilisation_is_a_share_of_the_request(tmp_path: Path) -> None:
+    (tmp_path / "bundle" / "metrics").mkdir(parents=True)
+    (tmp_path / "bundle" / "metrics" / "cadvisor.om").write_text(cadvisor("ml", {p: bursty(0.92) for p in PODS}))
+    report = run(tmp_path, stack(containers=[GUNICORN], extra=[hpa(3)]))
+    hypothesis = next(h for h in report["hypotheses"] if h["code"] == "hpa.not-scaling")
+    assert hypothesis["status"] == "confirmed"
+    assert "of their CPU request, under its 80% target" in hypothesis["summary"]
+    assert any("would have scaled out" in f["fact"] for f in hypothesis["evidence_for"])
+
+
+def test_hpa_without_metrics_is_not_scaling(tmp_path: Path) -> None:
+    condition = {
+        "type": "ScalingActive",
+        "status": "False",
+        "reason": "FailedGetResourceMetric",
+        "message": "the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu in container scorer of Pod x",
+    }
+    found = statuses(run(tmp_path, stack(extra=[hpa(3, conditions=[condition])])))
+    assert found["hpa.not-scaling"] == "confirmed"
+
+
+def test_hpa_at_max(tmp_path: Path) -> None:
+    condition = {
+        "type": "ScalingLimited",
+        "status": "True",
+        "reason": "TooManyReplicas",
+        "message": "the desired replica count is more than the maximum replica count",
+    }
+    found = statuses(run(tmp_path, stack(extra=[hpa(7, maximum=7, conditions=[condition])])))
+    assert found["hpa.at-max"] == "confirmed"
+
+
+def test_hpa_scaling_normally_raises_nothing(tmp_path: Path) -> None:
+    found = statuses(run(tmp_path, stack(extra=[hpa(5, maximum=10)])))
+    assert "hpa.not-scaling" not in found
+    assert "hpa.at-max" not in found

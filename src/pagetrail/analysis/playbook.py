@@ -79,6 +79,11 @@ _NEXT: dict[str, str] = {
     "node.pressure": "kubectl describe node {node} | grep -E 'Pressure|Evict'; kubectl get events -A --field-selector reason=Evicted",
     "gpu.unavailable": "kubectl get nodes -o custom-columns=NAME:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu; kubectl get pods -A -o wide | grep -i device-plugin",
     "change.bad-rollout": "kubectl rollout history {kind}/{owner} -n {ns}; kubectl get rs -n {ns} -o wide",
+    "cpu.throttled": 'sum by (pod) (rate(container_cpu_cfs_throttled_periods_total{{namespace="{ns}"}}[5m])) / sum by (pod) (rate(container_cpu_cfs_periods_total{{namespace="{ns}"}}[5m]))',
+    "cpu.single-worker-ceiling": 'sum by (pod) (rate(container_cpu_usage_seconds_total{{namespace="{ns}",container!="",container!="POD"}}[2m]))  # flat near 1 core? then: kubectl exec -n {ns} {pod} -- ps -ef',
+    "load.imbalance": 'sum by (pod) (rate(container_cpu_usage_seconds_total{{namespace="{ns}",container!="",container!="POD"}}[2m]))',
+    "hpa.not-scaling": "kubectl describe hpa -n {ns}  # Conditions and 'current/target' utilisation",
+    "hpa.at-max": "kubectl get hpa -n {ns}; kubectl describe hpa -n {ns} | grep -A3 ScalingLimited",
 }
 
 _MITIGATE: dict[str, str] = {
@@ -116,6 +121,11 @@ _MITIGATE: dict[str, str] = {
     "node.pressure": "Cordon {node}, move or shed the heaviest pods, and free disk/memory on it",
     "gpu.unavailable": "Cordon the affected GPU nodes and shift traffic to a healthy pool, or roll back the node image; restart the device plugin only after the driver is fixed",
     "change.bad-rollout": "Roll back: kubectl rollout undo {kind}/{owner} -n {ns}{revision}",
+    "cpu.throttled": "Raise the CPU limit (or remove it and keep the request) for {owner}: kubectl set resources {kind}/{owner} -n {ns} --limits=cpu=<higher>",
+    "cpu.single-worker-ceiling": "Add worker processes and the CPU they need (e.g. workers=2 with limit >= 2 cores), and scale out known-good replicas now: kubectl scale {kind}/{owner} -n {ns} --replicas=<more>",
+    "load.imbalance": "Restart or cordon away the pinned pod's traffic; switch the balancer to least-outstanding-requests where the topology lets it see pods",
+    "hpa.not-scaling": "Scale out by hand now (kubectl scale {kind}/{owner} -n {ns} --replicas=<n>), then lower the HPA target or fix the CPU request it divides by",
+    "hpa.at-max": "Raise maxReplicas if the nodes have room (kubectl patch hpa ... maxReplicas), or shed load at the edge",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pagetrail.analysis.autoscaling import analyze_autoscalers
 from pagetrail.analysis.capacity import analyze_cpu
 from pagetrail.analysis.config import analyze_config
 from pagetrail.analysis.containers import analyze_containers
@@ -39,6 +40,7 @@ ANALYZERS = (
     analyze_gpus,
     analyze_model_versions,
     analyze_cpu,
+    analyze_autoscalers,
 )
 _MAX_OTHER = 10
 

@@ -203,6 +203,9 @@ class Autoscaler:
     cpu_current_percent: int | None
     conditions: tuple[Condition, ...] = ()
 
+    def condition(self, kind: str) -> Condition | None:
+        return find_condition(self.conditions, kind)
+
 
 @dataclass(slots=True)
 class Quota:

@@ -1,0 +1,129 @@
+"""HPA arithmetic (seed 002 H52-H54): why the autoscaler did or did not add replicas.
+
+Utilisation is a share of the pods' CPU *request*, not of the limit or the node: a pod busy at
+0.9 cores with a 1.2-core request is at 75%, under an 80% target, however slow it is. The report
+says which number blocked scaling and what request or target would have triggered it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from pagetrail.analysis.context import Context, object_fact
+from pagetrail.analysis.metric_store import MetricStore
+from pagetrail.analysis.playbook import Names
+from pagetrail.domain.objects import Autoscaler
+from pagetrail.domain.pod import Pod
+from pagetrail.domain.quantity import parse_quantity
+from pagetrail.domain.report import Fact, Status
+
+_CPU = "container_cpu_usage_seconds_total"
+
+
+def _targets(ctx: Context) -> list[Autoscaler]:
+    refs = {w.meta.ref for w in ctx.scope.workloads}
+    return [
+        h
+        for h in ctx.evidence.cluster.autoscalers
+        if ctx.scope.everything or f"{h.target_kind}/{h.meta.namespace}/{h.target_name}" in refs
+    ]
+
+
+def _request(pod: Pod) -> float | None:
+    values = [parse_quantity(c.requests.get("cpu", "")) for c in pod.spec.containers]
+    known = [v for v in values if v is not None]
+    return sum(known) if known and len(known) == len(values) else None
+
+
+def _busy_usage(store: MetricStore, pods: list[Pod]) -> float | None:
+    """Mean per-pod cores at the fleet's busiest 5% of samples (what the HPA saw at peak)."""
+    at = store.grid(60.0)
+    rows = [r for p in pods if (r := store.pod_rate(_CPU, p.meta.namespace, p.meta.name, at)) is not None]
+    if not rows or at.size < 5:
+        return None
+    stacked = np.vstack(rows)
+    counts = np.isfinite(stacked).sum(axis=0)
+    mean = np.where(counts > 0, np.nansum(stacked, axis=0) / np.maximum(counts, 1), np.nan)
+    finite = mean[np.isfinite(mean)]
+    return float(np.percentile(finite, 95)) if finite.size else None
+
+
+def analyze_autoscalers(ctx: Context) -> None:
+    for hpa in _targets(ctx):
+        owner = f"{hpa.target_kind}/{hpa.meta.namespace}/{hpa.target_name}"
+        names = ctx.names(None, namespace=hpa.meta.namespace, owner=owner)
+        limited = hpa.condition("ScalingLimited")
+        if hpa.max_replicas and hpa.current_replicas >= hpa.max_replicas:
+            facts = [
+                object_fact(
+                    hpa.meta,
+                    f"current {hpa.current_replicas} = maxReplicas {hpa.max_replicas} (desired {hpa.desired_replicas})",
+                )
+            ]
+            if limited is not None and limited.status == "True":
+                facts.append(
+                    object_fact(hpa.meta, f"ScalingLimited=True {limited.reason}: {limited.message}", limited.changed)
+                )
+            ctx.add(
+                "hpa.at-max",
+                Status.CONFIRMED if hpa.desired_replicas >= hpa.max_replicas else Status.LIKELY,
+                obj=hpa.meta,
+                owner=owner,
+                in_scope=ctx.scope.covers(owner),
+                summary=f"HPA {hpa.meta.name} is at maxReplicas {hpa.max_replicas}: it cannot add capacity",
+                facts=facts,
+                names=names,
+            )
+            continue
+        active = hpa.condition("ScalingActive")
+        if active is not None and active.status == "False":
+            ctx.add(
+                "hpa.not-scaling",
+                Status.CONFIRMED,
+                obj=hpa.meta,
+                owner=owner,
+                in_scope=ctx.scope.covers(owner),
+                summary=f"HPA {hpa.meta.name} cannot compute utilisation ({active.reason}), so it never scales",
+                facts=[object_fact(hpa.meta, f"ScalingActive=False {active.reason}: {active.message}", active.changed)],
+                names=names,
+            )
+            continue
+        _arithmetic(ctx, hpa, owner, names)
+
+
+def _arithmetic(ctx: Context, hpa: Autoscaler, owner: str, names: Names) -> None:
+    target = hpa.cpu_target_percent
+    pods = [p for p in ctx.scope.pods if not p.is_finished and ctx.index.owner_ref(p) == owner]
+    if target is None or not pods or ctx.metrics is None or hpa.current_replicas > hpa.min_replicas:
+        return
+    request = _request(pods[0])
+    usage = _busy_usage(ctx.metrics, pods)
+    if request is None or usage is None or usage < 0.3:
+        return
+    peak = 100 * usage / request
+    if peak >= target:
+        return
+    needed_request = usage / (target / 100)
+    needed_target = max(10, int(math.floor(peak * 0.9 / 5) * 5))
+    facts = [
+        object_fact(
+            hpa.meta,
+            f"target {target}% of the CPU request; min {hpa.min_replicas}, max {hpa.max_replicas}, current {hpa.current_replicas}",
+        ),
+        Fact("metrics", f"busiest pods use {usage:.2f} cores of a {request:g}-core request = {peak:.0f}% < {target}%"),
+        Fact(
+            "triage", f"a request of {needed_request:.2f} cores or a target of {needed_target}% would have scaled out"
+        ),
+    ]
+    ctx.add(
+        "hpa.not-scaling",
+        Status.CONFIRMED,
+        obj=hpa.meta,
+        owner=owner,
+        in_scope=ctx.scope.covers(owner),
+        summary=f"HPA {hpa.meta.name} never scales: at peak the pods use {peak:.0f}% of their CPU request, under its {target}% target",
+        facts=facts,
+        names=names,
+    )
