@@ -84,6 +84,8 @@ _NEXT: dict[str, str] = {
     "load.imbalance": 'sum by (pod) (rate(container_cpu_usage_seconds_total{{namespace="{ns}",container!="",container!="POD"}}[2m]))',
     "hpa.not-scaling": "kubectl describe hpa -n {ns}  # Conditions and 'current/target' utilisation",
     "hpa.at-max": "kubectl get hpa -n {ns}; kubectl describe hpa -n {ns} | grep -A3 ScalingLimited",
+    "memory.near-limit": 'max by (pod) (container_memory_working_set_bytes{{namespace="{ns}",container!="",container!="POD"}}) / max by (pod) (container_spec_memory_limit_bytes{{namespace="{ns}",container!="",container!="POD"}})',
+    "gpu.xid-errors": "kubectl debug node/{node} -it --image=busybox -- chroot /host dmesg | grep -i xid",
 }
 
 _MITIGATE: dict[str, str] = {
@@ -126,6 +128,8 @@ _MITIGATE: dict[str, str] = {
     "load.imbalance": "Restart or cordon away the pinned pod's traffic; switch the balancer to least-outstanding-requests where the topology lets it see pods",
     "hpa.not-scaling": "Scale out by hand now (kubectl scale {kind}/{owner} -n {ns} --replicas=<n>), then lower the HPA target or fix the CPU request it divides by",
     "hpa.at-max": "Raise maxReplicas if the nodes have room (kubectl patch hpa ... maxReplicas), or shed load at the edge",
+    "memory.near-limit": "Raise the memory limit before the next OOM kill (kubectl set resources {kind}/{owner} -n {ns} --limits=memory=<size>), or restart pods on a schedule while the leak is found",
+    "gpu.xid-errors": "Cordon {node} and move its GPU pods to healthy nodes (kubectl cordon {node}; kubectl delete pod -n {ns} {pod}); drain and reset or replace the GPU",
 }
 
 

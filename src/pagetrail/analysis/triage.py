@@ -18,6 +18,7 @@ from pagetrail.analysis.netpolicy import analyze_network_policies
 from pagetrail.analysis.network import analyze_ingresses, analyze_services
 from pagetrail.analysis.node import analyze_nodes
 from pagetrail.analysis.ranking import Reach, choose_root, collapse_refuted, order
+from pagetrail.analysis.resources import analyze_memory, analyze_xid
 from pagetrail.analysis.rollout import analyze_rollouts
 from pagetrail.analysis.scheduler import analyze_scheduling
 from pagetrail.analysis.severity import classify
@@ -41,6 +42,8 @@ ANALYZERS = (
     analyze_model_versions,
     analyze_cpu,
     analyze_autoscalers,
+    analyze_memory,
+    analyze_xid,
 )
 _MAX_OTHER = 10
 
