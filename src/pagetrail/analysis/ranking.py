@@ -28,7 +28,19 @@ class Reach:
     serving: frozenset[str]
 
 
+# Properties of the whole fleet, read from a sample of its pods: they reach every request.
+_FLEET_CODES = frozenset(
+    {"cpu.single-worker-ceiling", "cpu.throttled", "load.imbalance", "hpa.not-scaling", "hpa.at-max"}
+)
+# What an alarm did is the page itself; a workload cause that explains it outranks it (spec).
+_ALARM_CODES = frozenset({"alarm.flapping", "alarm.low-traffic-artifact"})
+
+
 def _impact(hypothesis: Hypothesis, reach: Reach) -> int:
+    if hypothesis.code in _ALARM_CODES:
+        return 0
+    if hypothesis.code in _FLEET_CODES:
+        return 1
     total = reach.pods.get(hypothesis.owner, 0)
     if hypothesis.affected_pods == 0 or total == 0:
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pagetrail.analysis.alerting import first_alarm_at
 from pagetrail.analysis.changes import ChangeRecord, changes_for, describe_gap, judge
 from pagetrail.analysis.context import Context, object_fact
 from pagetrail.analysis.playbook import Names, mitigation, next_check
@@ -31,8 +32,9 @@ def analyze_rollouts(ctx: Context, hypotheses: list[Hypothesis], onset: float | 
         owner_onset = min((h.onset for h in owned if h.onset is not None), default=None)
         if owner_onset is None:
             owner_onset = onset if owned or ctx.scope.covers(owner_ref) else None
-        if ctx.evidence.manifest.detected_at is not None and owner_onset is not None:
-            owner_onset = min(owner_onset, ctx.evidence.manifest.detected_at)
+        for bound in (ctx.evidence.manifest.detected_at, first_alarm_at(ctx)):
+            if bound is not None and owner_onset is not None:
+                owner_onset = min(owner_onset, bound)
         if owner_onset is None or not (owned or problems):
             continue
         records = changes_for(ctx.evidence, ctx.index, workload)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pagetrail.analysis.alerting import analyze_alarms, first_alarm_at
 from pagetrail.analysis.autoscaling import analyze_autoscalers
 from pagetrail.analysis.capacity import analyze_cpu
 from pagetrail.analysis.config import analyze_config
@@ -44,6 +45,7 @@ ANALYZERS = (
     analyze_autoscalers,
     analyze_memory,
     analyze_xid,
+    analyze_alarms,
 )
 _MAX_OTHER = 10
 
@@ -62,6 +64,9 @@ def triage(evidence: Evidence, target: Target | None = None) -> Report:
         analyzer(ctx)
     hypotheses = ctx.findings.merge()
     onset = _onset(hypotheses, manifest.detected_at)
+    paged = first_alarm_at(ctx)
+    if paged is not None:
+        onset = paged if onset is None else min(onset, paged)
     rollouts = analyze_rollouts(ctx, hypotheses, onset)
     hypotheses.extend(rollouts)
     _point_rollbacks_at_known_good(hypotheses, rollouts)
@@ -78,7 +83,9 @@ def triage(evidence: Evidence, target: Target | None = None) -> Report:
     reach = Reach(scope_pods, serving)
     root = choose_root(in_scope, reach)
     ordered = order(in_scope, root, reach)
-    onset = _onset([root], manifest.detected_at) if root is not None else onset
+    if root is not None:
+        root_onset = _onset([root], manifest.detected_at)
+        onset = root_onset if paged is None or root_onset is None else min(root_onset, paged)
     report = Report(
         captured_at=now,
         target={"namespace": target.namespace, "kind": target.kind, "name": target.name} if target else None,
