@@ -52,3 +52,12 @@ def test_example_without_a_target_finds_the_same_cause(bundle: Path) -> None:
     report = triage(evidence)
     assert report.root_cause is not None
     assert report.root_cause.code == expected["root_cause"]
+
+
+def test_seed_004_metrics_date_the_first_bad_revision() -> None:
+    """The sidecars' 500s start with revision 58 (23:50), not with the last of the failed patches."""
+    report = triage(load_bundle(Path(__file__).parent.parent / "examples" / "db-schema-mismatch-seed004"))
+    change = next(h for h in report.hypotheses if h.code == "change.bad-rollout")
+    assert "revision 58" in change.summary
+    assert report.severity.level == "SEV1"
+    assert "request metrics" in report.severity.why

@@ -29,6 +29,7 @@ class Context:
     now: float
     findings: Findings = field(default_factory=Findings)
     metrics: MetricStore | None = None
+    error_share: float | None = None  # recent 5xx share of the target's requests, from metrics
 
     def namespaces(self) -> set[str] | None:
         """Namespaces worth scanning for look-alikes: the target's, or all (None)."""

@@ -66,6 +66,8 @@ def classify(ctx: Context, root: Hypothesis | None, hypotheses: list[Hypothesis]
     if (serving and not ready) or (desired and not ready):
         where = "behind the Service" if front else "of the workload"
         return Severity("SEV1", f"complete outage: 0 of {max(len(serving), desired)} pods {where} are ready")
+    if ctx.error_share is not None and (level := _share_level(ctx.error_share)):
+        return Severity(level, f"{ctx.error_share:.0%} of requests fail with 5xx (request metrics)")
     share = _request_error_share(ctx)
     if share is not None and (level := _share_level(share[0])):
         return Severity(level, f"{share[0]:.0%} of {share[1]} logged requests fail with 5xx")

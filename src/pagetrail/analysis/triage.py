@@ -10,6 +10,7 @@ from pagetrail.analysis.capacity import analyze_cpu
 from pagetrail.analysis.config import analyze_config
 from pagetrail.analysis.containers import analyze_containers
 from pagetrail.analysis.context import Context
+from pagetrail.analysis.errors import analyze_error_rate
 from pagetrail.analysis.gpu import analyze_gpus
 from pagetrail.analysis.image import analyze_images
 from pagetrail.analysis.index import build_index
@@ -46,6 +47,7 @@ ANALYZERS = (
     analyze_memory,
     analyze_xid,
     analyze_alarms,
+    analyze_error_rate,
 )
 _MAX_OTHER = 10
 
