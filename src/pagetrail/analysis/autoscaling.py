@@ -13,7 +13,6 @@ import numpy as np
 
 from pagetrail.analysis.context import Context, object_fact
 from pagetrail.analysis.metric_store import MetricStore
-from pagetrail.analysis.playbook import Names
 from pagetrail.domain.objects import Autoscaler
 from pagetrail.domain.pod import Pod
 from pagetrail.domain.quantity import parse_quantity
@@ -53,7 +52,6 @@ def _busy_usage(store: MetricStore, pods: list[Pod]) -> float | None:
 def analyze_autoscalers(ctx: Context) -> None:
     for hpa in _targets(ctx):
         owner = f"{hpa.target_kind}/{hpa.meta.namespace}/{hpa.target_name}"
-        names = ctx.names(None, namespace=hpa.meta.namespace, owner=owner)
         limited = hpa.condition("ScalingLimited")
         if hpa.max_replicas and hpa.current_replicas >= hpa.max_replicas:
             facts = [
@@ -66,34 +64,30 @@ def analyze_autoscalers(ctx: Context) -> None:
                 facts.append(
                     object_fact(hpa.meta, f"ScalingLimited=True {limited.reason}: {limited.message}", limited.changed)
                 )
-            ctx.add(
+            _report(
+                ctx,
+                hpa,
                 "hpa.at-max",
                 Status.CONFIRMED if hpa.desired_replicas >= hpa.max_replicas else Status.LIKELY,
-                obj=hpa.meta,
-                owner=owner,
-                in_scope=ctx.scope.covers(owner),
-                summary=f"HPA {hpa.meta.name} is at maxReplicas {hpa.max_replicas}: it cannot add capacity",
-                facts=facts,
-                names=names,
+                f"HPA {hpa.meta.name} is at maxReplicas {hpa.max_replicas}: it cannot add capacity",
+                facts,
             )
             continue
         active = hpa.condition("ScalingActive")
         if active is not None and active.status == "False":
-            ctx.add(
+            _report(
+                ctx,
+                hpa,
                 "hpa.not-scaling",
                 Status.CONFIRMED,
-                obj=hpa.meta,
-                owner=owner,
-                in_scope=ctx.scope.covers(owner),
-                summary=f"HPA {hpa.meta.name} cannot compute utilisation ({active.reason}), so it never scales",
-                facts=[object_fact(hpa.meta, f"ScalingActive=False {active.reason}: {active.message}", active.changed)],
-                names=names,
+                f"HPA {hpa.meta.name} cannot compute utilisation ({active.reason}), so it never scales",
+                [object_fact(hpa.meta, f"ScalingActive=False {active.reason}: {active.message}", active.changed)],
             )
             continue
-        _arithmetic(ctx, hpa, owner, names)
+        _arithmetic(ctx, hpa, owner)
 
 
-def _arithmetic(ctx: Context, hpa: Autoscaler, owner: str, names: Names) -> None:
+def _arithmetic(ctx: Context, hpa: Autoscaler, owner: str) -> None:
     target = hpa.cpu_target_percent
     pods = [p for p in ctx.scope.pods if not p.is_finished and ctx.index.owner_ref(p) == owner]
     if target is None or not pods or ctx.metrics is None or hpa.current_replicas > hpa.min_replicas:
@@ -117,13 +111,26 @@ def _arithmetic(ctx: Context, hpa: Autoscaler, owner: str, names: Names) -> None
             "triage", f"a request of {needed_request:.2f} cores or a target of {needed_target}% would have scaled out"
         ),
     ]
-    ctx.add(
+    _report(
+        ctx,
+        hpa,
         "hpa.not-scaling",
         Status.CONFIRMED,
+        f"HPA {hpa.meta.name} never scales: at peak the pods use {peak:.0f}% of their CPU request, under its {target}% target",
+        facts,
+    )
+
+
+def _report(ctx: Context, hpa: Autoscaler, code: str, status: Status, summary: str, facts: list[Fact]) -> None:
+    """Record an HPA finding against the workload it scales (that is what is on the path)."""
+    owner = f"{hpa.target_kind}/{hpa.meta.namespace}/{hpa.target_name}"
+    ctx.add(
+        code,
+        status,
         obj=hpa.meta,
         owner=owner,
         in_scope=ctx.scope.covers(owner),
-        summary=f"HPA {hpa.meta.name} never scales: at peak the pods use {peak:.0f}% of their CPU request, under its {target}% target",
+        summary=summary,
         facts=facts,
-        names=names,
+        names=ctx.names(None, namespace=hpa.meta.namespace, owner=owner),
     )
