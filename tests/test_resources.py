@@ -65,3 +65,27 @@ def test_xid_errors_on_another_node_do_not_explain_the_target(tmp_path: Path) ->
     write(tmp_path, "dcgm.om", xid("ip-10-0-2-41.ec2.internal", [0] * 30 + [48] * 10))
     report = run(tmp_path, stack(pod_overrides={0: crashing()}))
     assert statuses(report).get("gpu.xid-errors") in (None, "refuted")
+
+
+def predictions(fraud_until: int) -> str:
+    lines = ["# TYPE ml_predictions counter"]
+    legit = fraud = 0.0
+    for i in range(120):
+        legit += 50 * STEP
+        if i < fraud_until:
+            fraud += 2 * STEP
+        for label, value in (("legit", legit), ("fraud", fraud)):
+            lines.append(
+                f'ml_predictions_total{{namespace="ml",pod="{PODS[0]}",class="{label}"}} {value:.0f} {T_START + i * STEP * 4:.0f}'
+            )
+    return "\n".join([*lines, "# EOF"]) + "\n"
+
+
+def test_a_class_that_stops_being_predicted_points_at_the_model(tmp_path: Path) -> None:
+    write(tmp_path, "preds.om", predictions(fraud_until=60))
+    assert statuses(run(tmp_path, stack()))["model.version-mismatch"] == "likely"
+
+
+def test_a_steady_class_distribution_raises_nothing(tmp_path: Path) -> None:
+    write(tmp_path, "preds.om", predictions(fraud_until=120))
+    assert "model.version-mismatch" not in statuses(run(tmp_path, stack()))

@@ -19,6 +19,7 @@ from pagetrail.analysis.model import analyze_model_versions
 from pagetrail.analysis.netpolicy import analyze_network_policies
 from pagetrail.analysis.network import analyze_ingresses, analyze_services
 from pagetrail.analysis.node import analyze_nodes
+from pagetrail.analysis.predictions import analyze_prediction_classes
 from pagetrail.analysis.ranking import Reach, choose_root, collapse_refuted, order
 from pagetrail.analysis.resources import analyze_memory, analyze_xid
 from pagetrail.analysis.rollout import analyze_rollouts
@@ -48,6 +49,7 @@ ANALYZERS = (
     analyze_xid,
     analyze_alarms,
     analyze_error_rate,
+    analyze_prediction_classes,
 )
 _MAX_OTHER = 10
 
