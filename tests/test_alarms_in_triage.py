@@ -109,3 +109,30 @@ def test_alarm_condition_in_plain_english() -> None:
         "fires when the Average of AWS/ApplicationELB TargetResponseTime (LoadBalancer=app/x) over 60s is greater than 0.8 "
         "for 2 consecutive periods; missing data: missing"
     )
+
+
+def test_latency_histogram_sets_severity_and_onset(tmp_path: Path) -> None:
+    lines = ["# TYPE http_request_duration_seconds histogram"]
+    bounds = ["0.1", "0.5", "1", "5", "+Inf"]
+    counts = dict.fromkeys(bounds, 0.0)
+    for i in range(120):
+        slow = i >= 80  # from minute 80 most requests take 1-5 s
+        per_step = {
+            "0.1": 0 if slow else 80,
+            "0.5": 10 if slow else 95,
+            "1": 20 if slow else 100,
+            "5": 100,
+            "+Inf": 100,
+        }
+        for b in bounds:
+            counts[b] += per_step[b]
+            lines.append(
+                f'http_request_duration_seconds_bucket{{namespace="ml",pod="{PODS[0]}",le="{b}"}} {counts[b]:.0f} {1782457200 + i * 60}'
+            )
+    bundle = tmp_path / "bundle"
+    (bundle / "metrics").mkdir(parents=True)
+    (bundle / "metrics" / "app.om").write_text("\n".join([*lines, "# EOF"]) + "\n")
+    slow_pods = {0: {"statuses": [kube.running("scorer", ready=False)], "ready": False}}
+    report = run(tmp_path, stack(pod_overrides=slow_pods))
+    assert report["severity"]["level"] in ("SEV2", "SEV3")
+    assert "p95 latency" in report["severity"]["why"]

@@ -30,6 +30,8 @@ class Context:
     findings: Findings = field(default_factory=Findings)
     metrics: MetricStore | None = None
     error_share: float | None = None  # recent 5xx share of the target's requests, from metrics
+    latency_ratio: float | None = None  # recent p95 latency over its baseline, from histograms
+    latency_onset: float | None = None  # when p95 first left twice its baseline
 
     def namespaces(self) -> set[str] | None:
         """Namespaces worth scanning for look-alikes: the target's, or all (None)."""

@@ -32,7 +32,7 @@ def analyze_rollouts(ctx: Context, hypotheses: list[Hypothesis], onset: float | 
         owner_onset = min((h.onset for h in owned if h.onset is not None), default=None)
         if owner_onset is None:
             owner_onset = onset if owned or ctx.scope.covers(owner_ref) else None
-        for bound in (ctx.evidence.manifest.detected_at, first_alarm_at(ctx)):
+        for bound in (ctx.evidence.manifest.detected_at, first_alarm_at(ctx), ctx.latency_onset):
             if bound is not None and owner_onset is not None:
                 owner_onset = min(owner_onset, bound)
         if owner_onset is None or not (owned or problems):

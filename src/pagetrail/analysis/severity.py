@@ -80,6 +80,9 @@ def classify(ctx: Context, root: Hypothesis | None, hypotheses: list[Hypothesis]
     ]
     if failing_all and ready:
         return Severity("SEV1", f"every serving pod fails requests: {failing_all[0].summary}")
+    if ctx.latency_ratio is not None and ctx.latency_ratio >= 2:
+        level = "SEV2" if ctx.latency_ratio >= 10 else "SEV3"
+        return Severity(level, f"p95 latency {ctx.latency_ratio:.0f}x its baseline, requests still succeed")
     mismatch = [h for h in scoped if h.code == "model.version-mismatch"]
     if mismatch:
         share_wrong = mismatch[0].affected_pods / max(len(serving), 1)

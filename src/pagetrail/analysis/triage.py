@@ -14,6 +14,7 @@ from pagetrail.analysis.errors import analyze_error_rate
 from pagetrail.analysis.gpu import analyze_gpus
 from pagetrail.analysis.image import analyze_images
 from pagetrail.analysis.index import build_index
+from pagetrail.analysis.latency import analyze_latency
 from pagetrail.analysis.metric_store import MetricStore
 from pagetrail.analysis.model import analyze_model_versions
 from pagetrail.analysis.netpolicy import analyze_network_policies
@@ -50,6 +51,7 @@ ANALYZERS = (
     analyze_alarms,
     analyze_error_rate,
     analyze_prediction_classes,
+    analyze_latency,
 )
 _MAX_OTHER = 10
 
@@ -68,7 +70,7 @@ def triage(evidence: Evidence, target: Target | None = None) -> Report:
         analyzer(ctx)
     hypotheses = ctx.findings.merge()
     onset = _onset(hypotheses, manifest.detected_at)
-    paged = first_alarm_at(ctx)
+    paged = min((t for t in (first_alarm_at(ctx), ctx.latency_onset) if t is not None), default=None)
     if paged is not None:
         onset = paged if onset is None else min(onset, paged)
     rollouts = analyze_rollouts(ctx, hypotheses, onset)
