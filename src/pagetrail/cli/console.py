@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -39,6 +39,11 @@ def warn(message: str) -> None:
 
 def error(message: str) -> None:
     err.print(Text(f"error: {message}", style="bold red"))
+
+
+def status(message: str) -> AbstractContextManager[object]:
+    """A spinner on stderr while a slow call runs (silent when stderr is not a terminal)."""
+    return err.status(message) if err.is_terminal else nullcontext()
 
 
 @contextmanager

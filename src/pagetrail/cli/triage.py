@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,8 +14,9 @@ import typer
 from pagetrail.analysis.topology import TargetNotFoundError, normalise_kind
 from pagetrail.analysis.triage import triage
 from pagetrail.cli import console
-from pagetrail.domain.evidence import Target
+from pagetrail.domain.evidence import Evidence, Target
 from pagetrail.evidence.bundle import BundleError, load_bundle
+from pagetrail.evidence.prometheus import PrometheusClient, fetch_metrics
 from pagetrail.reports.triage_json import report_json
 from pagetrail.reports.triage_markdown import render_markdown
 from pagetrail.reports.triage_text import render_text
@@ -39,6 +42,28 @@ def _target(value: str | None, namespace: str | None) -> Target | None:
     return Target(namespace or "default", normalise_kind(kind), name)
 
 
+def _seconds(text: str) -> float:
+    match = re.fullmatch(r"(\d+)([smhd])", text.strip())
+    if match is None:
+        raise typer.BadParameter(f"expected a duration like 90m, 6h or 2d, got {text!r}", param_hint="--since")
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+def _read_prometheus(evidence: Evidence, url: str, since: str) -> None:
+    """Replace the bundle's metric history with Prometheus's, over the window before capture."""
+    end = evidence.manifest.captured_at or evidence.newest_time or time.time()
+    target = evidence.manifest.target
+    pods = evidence.cluster.pods
+    namespaces = [target.namespace] if target and target.namespace else sorted({p.meta.namespace for p in pods})
+    nodes = sorted({p.node_name for p in pods if p.node_name and (not target or p.meta.namespace == target.namespace)})
+    with console.status(f"querying {url}"):
+        series, skipped = fetch_metrics(
+            PrometheusClient(url), namespaces=namespaces, nodes=nodes, start=end - _seconds(since), end=end
+        )
+    evidence.metrics = series
+    evidence.skipped.extend(skipped)
+
+
 def triage_command(
     bundle: Annotated[Path, typer.Argument(help="Evidence bundle folder (see docs/bundle.md).", show_default=False)],
     output: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
@@ -52,6 +77,15 @@ def triage_command(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 2 if any file or object had to be skipped.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every fact and the whole timeline.")] = False,
+    prometheus: Annotated[
+        str | None,
+        typer.Option(
+            "--prometheus", help="Read metric history live from this Prometheus URL instead of the bundle's metrics/."
+        ),
+    ] = None,
+    since: Annotated[
+        str, typer.Option("--since", help="With --prometheus: how far back from the capture time, e.g. 6h, 90m.")
+    ] = "6h",
 ) -> None:
     """Triage an evidence bundle: root cause, refuted false trails, next check, safest mitigation."""
     size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file()) if bundle.is_dir() else 0
@@ -61,6 +95,8 @@ def triage_command(
     except BundleError as exc:
         console.error(str(exc))
         raise typer.Exit(2) from exc
+    if prometheus is not None:
+        _read_prometheus(evidence, prometheus, since)
     for skipped in evidence.skipped:
         console.warn(f"skipped {skipped.file}{f':{skipped.line}' if skipped.line else ''}: {skipped.problem}")
     manifest_target = evidence.manifest.target
