@@ -5,6 +5,7 @@ the label that carries the status code."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -52,8 +53,18 @@ def _for_scope(ctx: Context, found: list[Series]) -> list[Series]:
     ]
 
 
-def error_ratio(ctx: Context) -> tuple[Floats, Floats, str] | None:
-    """(times, 5xx share, source) for the target's requests, or None without request counters."""
+@dataclass(slots=True)
+class RequestRates:
+    """The target's requests per second, all and 5xx, on the store's minute grid."""
+
+    at: Floats
+    total: Floats
+    errors: Floats
+    source: str
+
+
+def request_rates(ctx: Context) -> RequestRates | None:
+    """Request and 5xx rates for the target, from the first exporter family present."""
     store = ctx.metrics
     if store is None:
         return None
@@ -67,10 +78,18 @@ def error_ratio(ctx: Context) -> tuple[Floats, Floats, str] | None:
         errors = np.nansum(
             np.vstack([r for s, r in rates if _status(s).startswith("5")] or [np.zeros(at.shape)]), axis=0
         )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(total > 0, errors / total, np.nan)
-        return at, share, series[0].source
+        return RequestRates(at, total, errors, series[0].source)
     return None
+
+
+def error_ratio(ctx: Context) -> tuple[Floats, Floats, str] | None:
+    """(times, 5xx share, source) for the target's requests, or None without request counters."""
+    rates = request_rates(ctx)
+    if rates is None:
+        return None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(rates.total > 0, rates.errors / rates.total, np.nan)
+    return rates.at, share, rates.source
 
 
 def analyze_error_rate(ctx: Context) -> None:

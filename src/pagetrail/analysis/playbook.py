@@ -86,6 +86,7 @@ _NEXT: dict[str, str] = {
     "hpa.at-max": "kubectl get hpa -n {ns}; kubectl describe hpa -n {ns} | grep -A3 ScalingLimited",
     "memory.near-limit": 'max by (pod) (container_memory_working_set_bytes{{namespace="{ns}",container!="",container!="POD"}}) / max by (pod) (container_spec_memory_limit_bytes{{namespace="{ns}",container!="",container!="POD"}})',
     "gpu.xid-errors": "kubectl debug node/{node} -it --image=busybox -- chroot /host dmesg | grep -i xid",
+    "traffic.retry-storm": "sum(rate(http_requests_total{{namespace=\"{ns}\"}}[1m]))  # against the load balancer's RequestCount and the clients' retry settings",
 }
 
 _MITIGATE: dict[str, str] = {
@@ -130,6 +131,7 @@ _MITIGATE: dict[str, str] = {
     "hpa.at-max": "Raise maxReplicas if the nodes have room (kubectl patch hpa ... maxReplicas), or shed load at the edge",
     "memory.near-limit": "Raise the memory limit before the next OOM kill (kubectl set resources {kind}/{owner} -n {ns} --limits=memory=<size>), or restart pods on a schedule while the leak is found",
     "gpu.xid-errors": "Cordon {node} and move its GPU pods to healthy nodes (kubectl cordon {node}; kubectl delete pod -n {ns} {pod}); drain and reset or replace the GPU",
+    "traffic.retry-storm": "Cut the retry budget or shed load at the edge (rate limit, disable client retries) so the backlog drains; then add capacity",
 }
 
 

@@ -28,6 +28,7 @@ from pagetrail.analysis.scheduler import analyze_scheduling
 from pagetrail.analysis.severity import classify
 from pagetrail.analysis.timeline import build_timeline
 from pagetrail.analysis.topology import pods_selected, resolve_scope
+from pagetrail.analysis.traffic import analyze_retry_storm
 from pagetrail.analysis.walk import describe_path
 from pagetrail.domain.causes import cause
 from pagetrail.domain.evidence import Evidence, Target
@@ -52,6 +53,7 @@ ANALYZERS = (
     analyze_error_rate,
     analyze_prediction_classes,
     analyze_latency,
+    analyze_retry_storm,
 )
 _MAX_OTHER = 10
 
