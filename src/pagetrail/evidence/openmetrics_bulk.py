@@ -2,15 +2,13 @@
 
 Creating a Python string per line costs more than the rest of the parse, so this path makes none:
 line and field boundaries come from vectorised searches for newlines and spaces; series keys are
-told apart by a polynomial hash of their bytes (mod 2^64, with the key length); values and
-timestamps are converted by one C call over a copy of the bytes with everything but those two
-fields blanked. Any irregularity (exemplars, carriage returns, a value that is not a number, a
-line without two fields) returns None, and the line-by-line reader takes over to name the lines.
+grouped by numpy's unique over fixed-width copies of their bytes; values and timestamps are
+converted by one C call over just those two fields of every line. Any irregularity (exemplars,
+carriage returns, a value that is not a number, a line without two fields) returns None, and the
+line-by-line reader takes over to name the lines.
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -18,20 +16,10 @@ import numpy.typing as npt
 from pagetrail.domain.series import Series
 from pagetrail.evidence.openmetrics import ParsedMetrics, comment_problem, parse_openmetrics, series_key
 
-U64 = npt.NDArray[np.uint64]
 _CHUNK = 8 * 1024 * 1024
-_BASE = np.uint64(1099511628211)  # odd, so it has an inverse mod 2^64
 _HASH = ord("#")
 _SPACE = ord(" ")
 _NEWLINE = ord("\n")
-
-
-@lru_cache(maxsize=4)
-def _powers(size: int) -> U64:
-    """base^i mod 2^64 for i < size (uint64 arithmetic wraps, which is the modulus)."""
-    with np.errstate(over="ignore"):
-        powers = np.cumprod(np.full(size, _BASE, dtype=np.uint64), dtype=np.uint64)
-    return np.concatenate((np.ones(1, dtype=np.uint64), powers[:-1]))
 
 
 def _chunks(data: bytes) -> list[bytes]:
@@ -114,18 +102,13 @@ def _parse_chunk(
     value_space, stamp_space = spaces[before], spaces[last]
     if np.any(value_space <= s_starts) or np.any(stamp_space <= value_space + 1) or np.any(s_ends <= stamp_space + 1):
         return None
-    # Blank everything but the value and timestamp fields, then convert them in one C call.
-    marks = np.zeros(raw.size + 1, dtype=np.int32)
-    marks[s_starts] += 1
-    marks[value_space] -= 1
-    comment_starts, comment_ends = starts[comments], ends[comments]
-    marks[comment_starts] += 1
-    marks[comment_ends] -= 1
-    blank = np.cumsum(marks[:-1]) > 0
-    text = raw.copy()
-    text[blank] = _SPACE
+    # Keep only " value timestamp\n" of each sample line, then convert them all in one C call.
+    marks = np.zeros(raw.size + 1, dtype=np.int8)
+    marks[value_space] = 1
+    marks[s_ends + 1] = -1
+    keep = np.cumsum(marks[:-1], dtype=np.int8) > 0
     try:
-        numbers = np.fromstring(text.tobytes(), dtype=np.float64, sep=" ")
+        numbers = np.fromstring(raw[keep].tobytes(), dtype=np.float64, sep=" ")
     except ValueError:
         return None
     if numbers.size != 2 * s_starts.size:
@@ -147,16 +130,13 @@ def _key_codes(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """A group number per line by its key bytes (raw[starts:ends]), and each group's first line.
 
-    The hash weights a byte by its position within its key, so equal keys hash equally wherever
-    they stand; only key bytes are gathered, not the whole chunk."""
+    Each key is copied into a fixed-width row (zero-padded) straight from a sliding-window view of
+    the chunk, and rows are grouped by numpy's unique on their raw bytes: exact, and in C."""
     lengths = ends - starts
-    total = int(lengths.sum())  # every key is non-empty: the caller checked value_space > start
-    offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    positions = np.repeat(starts, lengths) + offsets
-    powers = _powers(int(lengths.max()) + 1)
-    with np.errstate(over="ignore"):
-        weighted = raw[positions].astype(np.uint64) * powers[offsets]
-        sums = np.add.reduceat(weighted, np.cumsum(lengths) - lengths)
-        hashes = sums ^ (lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-    _, first_lines, codes = np.unique(hashes, return_index=True, return_inverse=True)
-    return codes.astype(np.int64), first_lines.astype(np.int64)
+    width = int(lengths.max())
+    padded = np.concatenate((raw, np.zeros(width, dtype=np.uint8)))
+    rows = np.lib.stride_tricks.sliding_window_view(padded, width)[starts].copy()
+    rows[np.arange(width)[np.newaxis, :] >= lengths[:, np.newaxis]] = 0
+    keys = rows.view(np.dtype((np.void, width))).ravel()
+    _, first_lines, codes = np.unique(keys, return_index=True, return_inverse=True)
+    return codes.astype(np.int64).ravel(), first_lines.astype(np.int64)
