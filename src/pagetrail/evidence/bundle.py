@@ -9,8 +9,10 @@ triaging.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from pagetrail.evidence.kube_objects import add_object
 from pagetrail.evidence.logs import BadLogPathError, read_log
 from pagetrail.evidence.manifest import BadManifestError, read_changes, read_manifest
 from pagetrail.evidence.newest import newest_timestamp
+from pagetrail.evidence.openmetrics import ParsedMetrics
 from pagetrail.evidence.openmetrics_bulk import read_openmetrics
 
 Progress = Callable[[int, int], None]
@@ -93,13 +96,7 @@ def _load(path: Path, progress: Progress | None) -> Evidence:
         done += len(data)
         if progress:
             progress(done, total)
-    for file in _files(path, "metrics", (".om",)):
-        relative = file.relative_to(path).as_posix()
-        parsed = read_openmetrics(_read(evidence, path, file), relative)
-        evidence.metrics.extend(parsed.series)
-        evidence.skipped.extend(Skipped(relative, line, problem) for line, problem in parsed.problems[:5])
-        if len(parsed.problems) > 5:
-            evidence.skipped.append(Skipped(relative, None, f"{len(parsed.problems) - 5} more bad lines"))
+    _read_metrics(evidence, path, _files(path, "metrics", (".om",)))
     for file in _files(path, "cloudwatch", (".json",)):
         _read_cloudwatch_file(evidence, path, file)
     _read_changes(evidence, path)
@@ -165,6 +162,39 @@ def _read_object(evidence: Evidence, relative: str, data: bytes, index: int, raw
             line = 1
         label = f"{raw.get('kind') or 'object'} {name}: " if name else ""
         evidence.skipped.append(Skipped(relative, line, f"{where}{label}{exc}"))
+
+
+_PARALLEL_BYTES = 64 * 1024 * 1024
+
+
+def _parse_metrics_file(root: Path, file: Path) -> tuple[str, ParsedMetrics | str]:
+    relative = file.relative_to(root).as_posix()
+    try:
+        return relative, read_openmetrics(file.read_bytes(), relative)
+    except OSError as exc:
+        return relative, f"cannot read: {exc.strerror or exc}"
+
+
+def _read_metrics(evidence: Evidence, root: Path, files: list[Path]) -> None:
+    """Parse metrics files; many megabytes of them are spread over the machine's cores, since
+    each file parses on its own and numpy arrays travel between processes cheaply."""
+    total = sum(f.stat().st_size for f in files)
+    workers = min(os.cpu_count() or 1, len(files))
+    if total >= _PARALLEL_BYTES and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(
+                pool.map(_parse_metrics_file, [root] * len(files), files, chunksize=max(1, len(files) // (4 * workers)))
+            )
+    else:
+        results = [_parse_metrics_file(root, f) for f in files]
+    for relative, parsed in results:
+        if isinstance(parsed, str):
+            evidence.skipped.append(Skipped(relative, None, parsed))
+            continue
+        evidence.metrics.extend(parsed.series)
+        evidence.skipped.extend(Skipped(relative, line, problem) for line, problem in parsed.problems[:5])
+        if len(parsed.problems) > 5:
+            evidence.skipped.append(Skipped(relative, None, f"{len(parsed.problems) - 5} more bad lines"))
 
 
 def _read_cloudwatch_file(evidence: Evidence, root: Path, file: Path) -> None:
