@@ -135,4 +135,4 @@ def test_latency_histogram_sets_severity_and_onset(tmp_path: Path) -> None:
     slow_pods = {0: {"statuses": [kube.running("scorer", ready=False)], "ready": False}}
     report = run(tmp_path, stack(pod_overrides=slow_pods))
     assert report["severity"]["level"] in ("SEV2", "SEV3")
-    assert "p95 latency" in report["severity"]["why"]
+    assert "latency" in report["severity"]["why"]

@@ -27,9 +27,11 @@ def test_rate_survives_a_restart() -> None:
     assert rate[0] == pytest.approx(55 / 60)
 
 
-def test_rate_needs_two_samples_in_the_window() -> None:
-    counter = series([0, 100], [1, 2])
-    assert math.isnan(counter_rate(counter, np.array([100.0]), window=30.0)[0])
+def test_rate_needs_two_recent_samples() -> None:
+    counter = series([0, 1000], [1, 2])
+    # The window widens to 2.5 scrape intervals (2500 s), which still holds only the sample at 1000.
+    assert math.isnan(counter_rate(counter, np.array([5000.0]), window=30.0)[0])
+    assert counter_rate(counter, np.array([1000.0]), window=30.0)[0] == pytest.approx(0.001)
 
 
 def test_sample_at_respects_staleness() -> None:

@@ -12,9 +12,9 @@ import math
 import numpy as np
 
 from pagetrail.analysis.context import Context, object_fact
+from pagetrail.analysis.fleet import Member, fleet
 from pagetrail.analysis.metric_store import MetricStore
 from pagetrail.domain.objects import Autoscaler
-from pagetrail.domain.pod import Pod
 from pagetrail.domain.quantity import parse_quantity
 from pagetrail.domain.report import Fact, Status
 
@@ -30,16 +30,16 @@ def _targets(ctx: Context) -> list[Autoscaler]:
     ]
 
 
-def _request(pod: Pod) -> float | None:
-    values = [parse_quantity(c.requests.get("cpu", "")) for c in pod.spec.containers]
+def _request(member: Member) -> float | None:
+    values = [parse_quantity(c.requests.get("cpu", "")) for c in member.containers]
     known = [v for v in values if v is not None]
     return sum(known) if known and len(known) == len(values) else None
 
 
-def _busy_usage(store: MetricStore, pods: list[Pod]) -> float | None:
+def _busy_usage(store: MetricStore, members: list[Member]) -> float | None:
     """Mean per-pod cores at the fleet's busiest 5% of samples (what the HPA saw at peak)."""
     at = store.grid(60.0)
-    rows = [r for p in pods if (r := store.pod_rate(_CPU, p.meta.namespace, p.meta.name, at)) is not None]
+    rows = [r for m in members if (r := store.pod_rate(_CPU, m.namespace, m.name, at)) is not None]
     if not rows or at.size < 5:
         return None
     stacked = np.vstack(rows)
@@ -89,11 +89,17 @@ def analyze_autoscalers(ctx: Context) -> None:
 
 def _arithmetic(ctx: Context, hpa: Autoscaler, owner: str) -> None:
     target = hpa.cpu_target_percent
-    pods = [p for p in ctx.scope.pods if not p.is_finished and ctx.index.owner_ref(p) == owner]
-    if target is None or not pods or ctx.metrics is None or hpa.current_replicas > hpa.min_replicas:
+    if target is None or ctx.metrics is None or hpa.current_replicas > hpa.min_replicas:
         return
-    request = _request(pods[0])
-    usage = _busy_usage(ctx.metrics, pods)
+    members = [
+        m
+        for m in fleet(ctx, ctx.metrics, _CPU)
+        if m.meta.ref == owner or (m.pod and ctx.index.owner_ref(m.pod) == owner)
+    ]
+    if not members:
+        return
+    request = _request(members[0])
+    usage = _busy_usage(ctx.metrics, members)
     if request is None or usage is None or usage < 0.3:
         return
     peak = 100 * usage / request

@@ -14,8 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from pagetrail.analysis.context import Context, object_fact
+from pagetrail.analysis.fleet import Member, fleet
 from pagetrail.analysis.metric_store import MetricStore
-from pagetrail.domain.pod import Pod
+from pagetrail.domain.pod import ContainerSpec
 from pagetrail.domain.quantity import parse_quantity
 from pagetrail.domain.report import Fact, Status
 from pagetrail.domain.series import Floats
@@ -28,9 +29,13 @@ _THROTTLED = "container_cpu_cfs_throttled_periods_total"
 _WORKERS = re.compile(r"(?:--workers[= ]|-w ?|WEB_CONCURRENCY=|--num-workers[= ])(\d+)")
 
 
-def _limit(pod: Pod) -> float | None:
+def _limit(member: Member) -> float | None:
+    return limit_of(member.containers)
+
+
+def limit_of(containers: tuple[ContainerSpec, ...]) -> float | None:
     total = 0.0
-    for container in pod.spec.containers:
+    for container in containers:
         value = parse_quantity(container.limits.get("cpu", ""))
         if value is None:
             return None
@@ -38,21 +43,21 @@ def _limit(pod: Pod) -> float | None:
     return total or None
 
 
-def _request(pod: Pod) -> float | None:
-    values = [parse_quantity(c.requests.get("cpu", "")) for c in pod.spec.containers]
+def _request(member: Member) -> float | None:
+    values = [parse_quantity(c.requests.get("cpu", "")) for c in member.containers]
     return sum(v for v in values if v is not None) or None
 
 
-def _busy(fleet: Floats) -> Mask:
+def _busy(total: Floats) -> Mask:
     """Mask of the samples where the fleet's CPU is at 60% or more of its 95th percentile."""
-    finite = fleet[np.isfinite(fleet)]
+    finite = total[np.isfinite(total)]
     if finite.size == 0:
-        return np.zeros(fleet.shape, dtype=bool)
-    return np.isfinite(fleet) & (fleet >= 0.6 * np.percentile(finite, 95))
+        return np.zeros(total.shape, dtype=bool)
+    return np.isfinite(total) & (total >= 0.6 * np.percentile(finite, 95))
 
 
-def _source(store: MetricStore, pod: Pod) -> str:
-    found = store.named(_CPU, namespace=pod.meta.namespace, pod=pod.meta.name)
+def _source(store: MetricStore, member: Member) -> str:
+    found = store.named(_CPU, namespace=member.namespace, pod=member.name)
     return found[0].source if found else "metrics"
 
 
@@ -61,25 +66,26 @@ def analyze_cpu(ctx: Context) -> None:
     if store is None:
         return
     at = store.grid(60.0)
-    pods = [p for p in ctx.scope.pods if not p.is_finished]
-    usage = [(p, cores) for p in pods if (cores := store.pod_rate(_CPU, p.meta.namespace, p.meta.name, at)) is not None]
+    members = fleet(ctx, store, _CPU)
+    usage = [(m, cores) for m in members if (cores := store.pod_rate(_CPU, m.namespace, m.name, at)) is not None]
     if not usage or at.size < 5:
         return
     matrix = np.vstack([cores for _, cores in usage])
-    with np.errstate(invalid="ignore"):
-        busy = _busy(np.nansum(matrix, axis=0))
+    total = np.nansum(matrix, axis=0)
+    total[np.all(np.isnan(matrix), axis=0)] = np.nan
+    busy = _busy(total)
     if busy.sum() < 3:
         return
     _throttling(ctx, store, at, busy, [p for p, _ in usage])
     _ceiling_and_balance(ctx, store, usage, busy)
 
 
-def _throttling(ctx: Context, store: MetricStore, at: Floats, busy: Mask, pods: list[Pod]) -> None:
-    worst: tuple[float, Pod] | None = None
+def _throttling(ctx: Context, store: MetricStore, at: Floats, busy: Mask, pods: list[Member]) -> None:
+    worst: tuple[float, Member] | None = None
     measured = 0
     for pod in pods:
-        periods = store.pod_rate(_PERIODS, pod.meta.namespace, pod.meta.name, at)
-        throttled = store.pod_rate(_THROTTLED, pod.meta.namespace, pod.meta.name, at)
+        periods = store.pod_rate(_PERIODS, pod.namespace, pod.name, at)
+        throttled = store.pod_rate(_THROTTLED, pod.namespace, pod.name, at)
         if periods is None or throttled is None:
             continue
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -94,30 +100,33 @@ def _throttling(ctx: Context, store: MetricStore, at: Floats, busy: Mask, pods: 
     if worst is None:
         return
     share, pod = worst
-    fact = Fact(
-        _source(store, pod), f"{pod.meta.name}: {share:.0%} of CFS periods throttled (p90 over the busy window)"
-    )
+    fact = Fact(_source(store, pod), f"{pod.name}: {share:.0%} of CFS periods throttled (p90 over the busy window)")
     if share >= 0.25:
-        ctx.add(
+        _add(
+            ctx,
             "cpu.throttled",
             Status.CONFIRMED if share >= 0.5 else Status.LIKELY,
-            pod=pod,
+            member=pod,
             summary=f"CPU throttled at the limit: {share:.0%} of CFS periods throttled while busy",
             facts=[fact],
         )
     elif share < 0.02:
-        ctx.add(
+        _add(
+            ctx,
             "cpu.throttled",
             Status.REFUTED,
-            pod=pod,
+            member=pod,
             summary=f"throttled periods near zero on all {measured} measured pods: the limit is not what slows them",
             facts=[],
             against=[fact],
         )
 
 
-def _ceiling_and_balance(ctx: Context, store: MetricStore, usage: list[tuple[Pod, Floats]], busy: Mask) -> None:
-    measured = [(p, v, float(np.nanmean(v[busy]))) for p, v in usage if np.isfinite(v[busy]).any()]
+def _ceiling_and_balance(ctx: Context, store: MetricStore, usage: list[tuple[Member, Floats]], busy: Mask) -> None:
+    # Only pods with data for a good part of the busy window: a pod born at the end of it (a deploy
+    # after the symptom) says nothing about how load was spread while it lasted.
+    enough = max(3, int(0.25 * busy.sum()))
+    measured = [(p, v, float(np.nanmean(v[busy]))) for p, v in usage if np.isfinite(v[busy]).sum() >= enough]
     if not measured:
         return
     median = float(np.median([mean for _, _, mean in measured]))
@@ -125,10 +134,11 @@ def _ceiling_and_balance(ctx: Context, store: MetricStore, usage: list[tuple[Pod
     count = len(measured)
     even = count >= 2 and top_mean <= 1.3 * max(median, 1e-9)
     if count >= 3 and even:
-        ctx.add(
+        _add(
+            ctx,
             "load.imbalance",
             Status.REFUTED,
-            pod=top_pod,
+            member=top_pod,
             summary=f"per-pod CPU is even across {count} pods while busy: no pod is pinned",
             facts=[],
             against=[Fact(_source(store, top_pod), f"busiest pod {top_mean:.2f} cores vs median {median:.2f}")],
@@ -138,24 +148,24 @@ def _ceiling_and_balance(ctx: Context, store: MetricStore, usage: list[tuple[Pod
         others = np.vstack([v[busy] for p, v, _ in measured if p is not top_pod])
         with np.errstate(invalid="ignore"):
             lead = np.mean(pinned >= 2 * np.nanmedian(others, axis=0))
-        ctx.add(
+        _add(
+            ctx,
             "load.imbalance",
             Status.CONFIRMED if lead >= 0.7 else Status.LIKELY,
-            pod=top_pod,
-            summary=f"{top_pod.meta.name} is pinned at {top_mean:.2f} cores while its peers idle at {median:.2f}",
-            facts=[
-                Fact(_source(store, top_pod), f"{top_pod.meta.name} ahead of its peers in {lead:.0%} of busy samples")
-            ],
+            member=top_pod,
+            summary=f"{top_pod.name} is pinned at {top_mean:.2f} cores while its peers idle at {median:.2f}",
+            facts=[Fact(_source(store, top_pod), f"{top_pod.name} ahead of its peers in {lead:.0%} of busy samples")],
         )
     _ceiling(ctx, store, usage, busy, even)
 
 
-def _ceiling(ctx: Context, store: MetricStore, usage: list[tuple[Pod, Floats]], busy: Mask, even: bool) -> None:
-    plateaus: list[tuple[Pod, int, float, float]] = []
+def _ceiling(ctx: Context, store: MetricStore, usage: list[tuple[Member, Floats]], busy: Mask, even: bool) -> None:
+    plateaus: list[tuple[Member, int, float, float]] = []
+    enough = max(3, int(0.25 * busy.sum()))
     for pod, cores in usage:
         series = cores[busy]
         series = series[np.isfinite(series)]
-        if series.size < 3:
+        if series.size < enough:
             continue
         peak = float(np.percentile(series, 95))
         workers = round(peak)
@@ -172,7 +182,7 @@ def _ceiling(ctx: Context, store: MetricStore, usage: list[tuple[Pod, Floats]], 
     facts = [
         Fact(
             _source(store, p),
-            f"{p.meta.name} plateaus at {pk:.2f} cores ({sh:.0%} of busy samples near {w} core{'s' if w > 1 else ''})",
+            f"{p.name} plateaus at {pk:.2f} cores ({sh:.0%} of busy samples near {w} core{'s' if w > 1 else ''})",
         )
         for p, w, pk, sh in plateaus[:4]
     ]
@@ -182,16 +192,44 @@ def _ceiling(ctx: Context, store: MetricStore, usage: list[tuple[Pod, Floats]], 
                 pod.meta, f"CPU limit {limit:g} cores, request {_request(pod) or 0:g}: the plateau is below the limit"
             )
         )
-    command = " ".join(a for c in pod.spec.containers for a in c.command)
+    command = " ".join(a for c in pod.containers for a in c.command)
     declared = _WORKERS.search(command)
     if declared:
         facts.append(object_fact(pod.meta, f"container command sets {declared.group(0).strip()}"))
     strong = len(plateaus) >= max(2, len(usage) // 2) and even and limit is not None
-    ctx.add(
+    _add(
+        ctx,
         "cpu.single-worker-ceiling",
         Status.CONFIRMED if strong or (declared and int(declared.group(1)) == workers) else Status.LIKELY,
-        pod=pod,
+        member=pod,
         summary=f"each pod plateaus at ~{peak:.1f} cores under a {limit or 'unset'}-core limit: "
         f"{workers} worker process{'es' if workers > 1 else ''} serialise{'' if workers > 1 else 's'} CPU-bound requests",
         facts=facts,
     )
+
+
+def _add(
+    ctx: Context,
+    code: str,
+    status: Status,
+    *,
+    member: Member,
+    summary: str,
+    facts: list[Fact],
+    against: list[Fact] | None = None,
+) -> None:
+    """Record a finding on a pod, or on its workload when the pod is gone (known from metrics only)."""
+    if member.pod is not None:
+        ctx.add(code, status, pod=member.pod, summary=summary, facts=facts, against=against)
+    else:
+        ctx.add(
+            code,
+            status,
+            obj=member.meta,
+            owner=member.meta.ref,
+            in_scope=True,
+            summary=summary,
+            facts=facts,
+            against=against,
+            names=ctx.names(None, namespace=member.namespace, owner=member.meta.ref, pod=member.name),
+        )

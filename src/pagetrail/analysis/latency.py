@@ -61,9 +61,30 @@ def p95_over_time(ctx: Context) -> tuple[Floats, Floats, str] | None:
     return None
 
 
+_CLOUDWATCH_LATENCY = ("TargetResponseTime", "Latency", "ModelLatency", "OverheadLatency")
+
+
+def _cloudwatch_latency(ctx: Context) -> None:
+    """Without histograms, the load balancer's latency series (per target group when captured):
+    the worst one's bursts against its own median."""
+    ratios = []
+    for series in ctx.evidence.cloudwatch.metric_data:
+        if series.name in _CLOUDWATCH_LATENCY and len(series) >= 8:
+            median = float(np.median(series.values))
+            if median > 0:
+                ratios.append((float(np.percentile(series.values, 95)) / median, series))
+    if ratios:
+        ratio, series = max(ratios, key=lambda r: r[0])
+        ctx.latency_ratio = ratio
+        above = np.flatnonzero(series.values > 2 * float(np.median(series.values)))
+        if above.size and ratio >= 2:
+            ctx.latency_onset = float(series.times[above[0]])
+
+
 def analyze_latency(ctx: Context) -> None:
     found = p95_over_time(ctx)
     if found is None:
+        _cloudwatch_latency(ctx)
         return
     at, p95, _source = found
     finite = np.isfinite(p95)

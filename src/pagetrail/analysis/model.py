@@ -38,11 +38,25 @@ def served_versions(pod: Pod) -> dict[str, str]:
     return found
 
 
+def _family(expected: str) -> str:
+    """`fraud-v3` -> `fraud`: the model the expected version is a version of ('' if none)."""
+    return re.sub(r"[-_.:@]?v?\d[\w.]*$", "", expected).lower()
+
+
+def _same_family(pod: Pod, family: str) -> bool:
+    texts = [*served_versions(pod).values(), *(c.image.rsplit("/", 1)[-1] for c in pod.spec.containers)]
+    return any(family in text.lower() for text in texts)
+
+
 def analyze_model_versions(ctx: Context) -> None:
     expected = ctx.evidence.manifest.expected_model_version
     if not expected:
         return
     serving = [p for p in ctx.scope.pods if not p.is_finished and p.phase == "Running"]
+    if ctx.scope.everything:
+        # Without a target, the expected version only speaks for pods serving that model.
+        family = _family(expected)
+        serving = [p for p in serving if family and _same_family(p, family)]
     for pod in serving:
         versions = served_versions(pod)
         if not versions:

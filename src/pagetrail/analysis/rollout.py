@@ -7,7 +7,7 @@ from pagetrail.analysis.changes import ChangeRecord, changes_for, describe_gap, 
 from pagetrail.analysis.context import Context, object_fact
 from pagetrail.analysis.playbook import Names, mitigation, next_check
 from pagetrail.domain.causes import cause
-from pagetrail.domain.clock import format_duration
+from pagetrail.domain.clock import format_clock, format_duration
 from pagetrail.domain.objects import Workload
 from pagetrail.domain.report import Fact, Hypothesis, Status
 
@@ -76,14 +76,13 @@ def _judge_owner(
                 suspect.change.at,
             )
         )
-        return _hypothesis(
-            workload,
-            Status.REFUTED,
-            f"the last change to {workload.meta.name} ran cleanly for {format_duration(suspect.gap_s)} before the symptom",
-            evidence_for[1:],
-            against,
-            names,
-        )
+        summary = f"the last change to {workload.meta.name} before the symptom ran cleanly for {format_duration(suspect.gap_s)}"
+        if ruled_out:
+            latest = ruled_out[-1].change
+            summary = f"{latest.what} at {format_clock(latest.at)} came after the symptom began at {format_clock(onset)}; {summary}"
+        # The later changes are the likelier suspects in a responder's mind: say those first.
+        against.sort(key=lambda f: -(f.at or 0))
+        return _hypothesis(workload, Status.REFUTED, summary, evidence_for[1:], against, names)
     if suspect.gap_s <= _CLOSE_S and health.new_failing and health.old_healthy:
         status = Status.CONFIRMED
     elif suspect.gap_s <= _CLOSE_S or health.new_failing:

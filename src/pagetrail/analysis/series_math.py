@@ -48,6 +48,13 @@ def sample_at(series: Series, at: Floats, staleness: float = STALENESS_S) -> Flo
     return values
 
 
+def scrape_interval(series: Series) -> float:
+    """The series' typical spacing between samples (its scrape interval)."""
+    if series.times.size < 2:
+        return 0.0
+    return float(np.median(np.diff(series.times)))
+
+
 def counter_rate(series: Series, at: Floats, window: float) -> Floats:
     """Per-second increase over the `window` seconds before each time (NaN without two samples).
 
@@ -57,6 +64,8 @@ def counter_rate(series: Series, at: Floats, window: float) -> Floats:
     result = np.full(at.shape, np.nan)
     if times.size < 2:
         return result
+    # Like choosing rate()'s range: a window must hold at least two scrapes, whatever the interval.
+    window = max(window, 2.5 * scrape_interval(series))
     corrected = reset_corrected(series.values)
     last = np.searchsorted(times, at, side="right") - 1
     first = np.searchsorted(times, at - window, side="left")

@@ -43,6 +43,9 @@ def analyze_retry_storm(ctx: Context) -> None:
     base, peak = float(np.median(rates.total[before])), float(np.percentile(rates.total[after], 90))
     if base <= 0 or peak / base < _MULTIPLIED:
         return
+    leading = (rates.at >= onset - 600) & (rates.at < onset) & np.isfinite(rates.total)
+    if leading.any() and float(np.median(rates.total[leading])) > 1.5 * base:
+        return  # traffic rose before latency did: demand drove the latency, not retries
     pod = next((p for p in ctx.scope.pods if not p.is_finished), None)
     if pod is None:
         return
