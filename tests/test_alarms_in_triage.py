@@ -136,3 +136,33 @@ def test_latency_histogram_sets_severity_and_onset(tmp_path: Path) -> None:
     report = run(tmp_path, stack(pod_overrides=slow_pods))
     assert report["severity"]["level"] in ("SEV2", "SEV3")
     assert "latency" in report["severity"]["why"]
+
+
+def test_one_sustained_alarm_episode_is_not_flapping(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    (bundle / "cloudwatch").mkdir(parents=True)
+    alarm = {
+        "AlarmName": ALARM,
+        "Namespace": "AWS/ApplicationELB",
+        "MetricName": "TargetResponseTime",
+        "Statistic": "Average",
+        "Period": 60,
+        "EvaluationPeriods": 2,
+        "Threshold": 0.8,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "StateValue": "ALARM",
+    }
+    history = {
+        "AlarmHistoryItems": [
+            {
+                "AlarmName": ALARM,
+                "Timestamp": "2026-06-26T10:02:00.000Z",
+                "HistoryItemType": "StateUpdate",
+                "HistoryData": json.dumps({"oldState": {"stateValue": "OK"}, "newState": {"stateValue": "ALARM"}}),
+            }
+        ]
+    }
+    (bundle / "cloudwatch" / "alarms.json").write_text(json.dumps({"MetricAlarms": [alarm]}))
+    (bundle / "cloudwatch" / "history.json").write_text(json.dumps(history))
+    found = statuses(run(tmp_path, stack()))
+    assert "alarm.flapping" not in found

@@ -28,6 +28,9 @@ def test_example_triages_to_its_cause(bundle: Path) -> None:
     for code in expected.get("also_confirmed") or []:
         assert code in held, f"{code} should hold in {bundle.name}"
     assert report["root_cause"]["code"] not in (expected.get("must_not_be_root") or [])
+    statuses = {h["code"]: h["status"] for h in report["hypotheses"]}
+    for code in expected.get("refuted") or []:
+        assert statuses.get(code) == "refuted", f"{code} should be refuted in {bundle.name}"
     assert report["skipped"] == []
 
 

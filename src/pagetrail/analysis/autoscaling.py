@@ -73,6 +73,15 @@ def analyze_autoscalers(ctx: Context) -> None:
                 facts,
             )
             continue
+        if hpa.max_replicas and hpa.current_replicas < hpa.max_replicas:
+            _report(
+                ctx,
+                hpa,
+                "hpa.at-max",
+                Status.REFUTED,
+                f"HPA {hpa.meta.name} runs {hpa.current_replicas} of at most {hpa.max_replicas} replicas: it can still add capacity",
+                [],
+            )
         active = hpa.condition("ScalingActive")
         if active is not None and active.status == "False":
             _report(
@@ -128,6 +137,12 @@ def _arithmetic(ctx: Context, hpa: Autoscaler, owner: str) -> None:
 
 
 def _report(ctx: Context, hpa: Autoscaler, code: str, status: Status, summary: str, facts: list[Fact]) -> None:
+    against: list[Fact] = []
+    if status is Status.REFUTED:
+        against = facts or [
+            object_fact(hpa.meta, f"currentReplicas {hpa.current_replicas}, maxReplicas {hpa.max_replicas}")
+        ]
+        facts = []
     """Record an HPA finding against the workload it scales (that is what is on the path)."""
     owner = f"{hpa.target_kind}/{hpa.meta.namespace}/{hpa.target_name}"
     ctx.add(
@@ -138,5 +153,6 @@ def _report(ctx: Context, hpa: Autoscaler, code: str, status: Status, summary: s
         in_scope=ctx.scope.covers(owner),
         summary=summary,
         facts=facts,
+        against=against,
         names=ctx.names(None, namespace=hpa.meta.namespace, owner=owner),
     )

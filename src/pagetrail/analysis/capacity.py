@@ -175,7 +175,10 @@ def _ceiling(ctx: Context, store: MetricStore, usage: list[tuple[Member, Floats]
         limit = _limit(pod)
         if share >= 0.1 and (limit is None or limit >= workers + 0.25):
             plateaus.append((pod, workers, peak, share))
-    if not plateaus or (len(usage) >= 2 and not even):
+    if not plateaus:
+        _no_ceiling(ctx, store, usage, busy)
+        return
+    if len(usage) >= 2 and not even:
         return  # a ceiling shared by the fleet needs even load; one pinned pod is an imbalance
     pod, workers, peak, share = plateaus[0]
     limit = _limit(pod)
@@ -233,3 +236,32 @@ def _add(
             against=against,
             names=ctx.names(None, namespace=member.namespace, owner=member.meta.ref, pod=member.name),
         )
+
+
+def _no_ceiling(ctx: Context, store: MetricStore, usage: list[tuple[Member, Floats]], busy: Mask) -> None:
+    """Say why no worker ceiling: CPU far below a whole core, or flat at the limit (throttling)."""
+    peaks = []
+    for member, cores in usage:
+        series = cores[busy]
+        series = series[np.isfinite(series)]
+        if series.size >= max(3, int(0.25 * busy.sum())):
+            peaks.append((float(np.percentile(series, 95)), member))
+    if not peaks:
+        return
+    peak, member = max(peaks, key=lambda item: item[0])
+    limit = _limit(member)
+    if limit is not None and peak >= 0.9 * limit:
+        why = f"CPU tops out at its {limit:g}-core limit ({peak:.2f} cores), not below it: the limit caps it, not the worker count"
+    elif peak < 0.75:
+        why = f"CPU peaks at {peak:.2f} cores, far below any whole-core ceiling"
+    else:
+        why = f"CPU does not hold flat at a whole number of cores while busy (p95 {peak:.2f}): no worker ceiling"
+    _add(
+        ctx,
+        "cpu.single-worker-ceiling",
+        Status.REFUTED,
+        member=member,
+        summary=why,
+        facts=[],
+        against=[Fact(_source(store, member), f"busiest pod p95 {peak:.2f} cores while busy")],
+    )
