@@ -49,17 +49,26 @@ def _seconds(text: str) -> float:
     return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
 
 
-def _read_prometheus(evidence: Evidence, url: str, since: str) -> None:
-    """Replace the bundle's metric history with Prometheus's, over the window before capture."""
+_BASELINE_S = 3 * 3600.0
+
+
+def _read_prometheus(evidence: Evidence, url: str, since: str | None) -> None:
+    """Replace the bundle's metric history with Prometheus's, over the window before capture:
+    by default from a baseline before the page (bundle.yaml's detected_at) up to the capture."""
     end = evidence.manifest.captured_at or evidence.newest_time or time.time()
+    detected = evidence.manifest.detected_at
+    if since is not None:
+        start = end - _seconds(since)
+    elif detected is not None and detected < end:
+        start = detected - _BASELINE_S
+    else:
+        start = end - 6 * 3600.0
     target = evidence.manifest.target
     pods = evidence.cluster.pods
     namespaces = [target.namespace] if target and target.namespace else sorted({p.meta.namespace for p in pods})
     nodes = sorted({p.node_name for p in pods if p.node_name and (not target or p.meta.namespace == target.namespace)})
     with console.status(f"querying {url}"):
-        series, skipped = fetch_metrics(
-            PrometheusClient(url), namespaces=namespaces, nodes=nodes, start=end - _seconds(since), end=end
-        )
+        series, skipped = fetch_metrics(PrometheusClient(url), namespaces=namespaces, nodes=nodes, start=start, end=end)
     evidence.metrics = series
     evidence.skipped.extend(skipped)
 
@@ -84,8 +93,13 @@ def triage_command(
         ),
     ] = None,
     since: Annotated[
-        str, typer.Option("--since", help="With --prometheus: how far back from the capture time, e.g. 6h, 90m.")
-    ] = "6h",
+        str | None,
+        typer.Option(
+            "--since",
+            help="With --prometheus: how far back from the capture time, e.g. 6h, 90m "
+            "(default: from 3h before the page in bundle.yaml, else 6h).",
+        ),
+    ] = None,
 ) -> None:
     """Triage an evidence bundle: root cause, refuted false trails, next check, safest mitigation."""
     size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file()) if bundle.is_dir() else 0
