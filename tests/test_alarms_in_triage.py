@@ -15,6 +15,18 @@ from tests.scenarios import PODS, run, stack, statuses
 from tests.test_capacity import GUNICORN
 
 ALARM = "k8s-api-prod-core-7db0ccf2c3-target-response-time"
+ALARM_JSON = {
+    "AlarmName": ALARM,
+    "Namespace": "AWS/ApplicationELB",
+    "MetricName": "TargetResponseTime",
+    "Statistic": "Average",
+    "Period": 60,
+    "EvaluationPeriods": 2,
+    "Threshold": 0.8,
+    "ComparisonOperator": "GreaterThanThreshold",
+    "StateValue": "ALARM",
+    "Dimensions": [{"Name": "LoadBalancer", "Value": "app/k8s-apiprodcore/7db0ccf2c3"}],
+}
 
 
 def _flapping_history() -> dict[str, object]:
@@ -38,18 +50,7 @@ def _flapping_history() -> dict[str, object]:
 def test_seed_002_worker_ceiling_with_red_herring_deploy(tmp_path: Path) -> None:
     bundle = tmp_path / "bundle"
     (bundle / "cloudwatch").mkdir(parents=True)
-    alarm = {
-        "AlarmName": ALARM,
-        "Namespace": "AWS/ApplicationELB",
-        "MetricName": "TargetResponseTime",
-        "Statistic": "Average",
-        "Period": 60,
-        "EvaluationPeriods": 2,
-        "Threshold": 0.8,
-        "ComparisonOperator": "GreaterThanThreshold",
-        "StateValue": "ALARM",
-        "Dimensions": [{"Name": "LoadBalancer", "Value": "app/k8s-apiprodcore/7db0ccf2c3"}],
-    }
+    alarm = ALARM_JSON
     (bundle / "cloudwatch" / "alarms.json").write_text(json.dumps({"MetricAlarms": [alarm]}))
     (bundle / "cloudwatch" / "history.json").write_text(json.dumps(_flapping_history()))
     (bundle / "metrics").mkdir()
@@ -141,17 +142,7 @@ def test_latency_histogram_sets_severity_and_onset(tmp_path: Path) -> None:
 def test_one_sustained_alarm_episode_is_not_flapping(tmp_path: Path) -> None:
     bundle = tmp_path / "bundle"
     (bundle / "cloudwatch").mkdir(parents=True)
-    alarm = {
-        "AlarmName": ALARM,
-        "Namespace": "AWS/ApplicationELB",
-        "MetricName": "TargetResponseTime",
-        "Statistic": "Average",
-        "Period": 60,
-        "EvaluationPeriods": 2,
-        "Threshold": 0.8,
-        "ComparisonOperator": "GreaterThanThreshold",
-        "StateValue": "ALARM",
-    }
+    alarm = {k: v for k, v in ALARM_JSON.items() if k != "Dimensions"}
     history = {
         "AlarmHistoryItems": [
             {
