@@ -12,10 +12,9 @@ import math
 import numpy as np
 
 from pagetrail.analysis.context import Context, object_fact
-from pagetrail.analysis.fleet import Member, fleet
+from pagetrail.analysis.fleet import Member, cpu_request, fleet
 from pagetrail.analysis.metric_store import MetricStore
 from pagetrail.domain.objects import Autoscaler
-from pagetrail.domain.quantity import parse_quantity
 from pagetrail.domain.report import Fact, Status
 
 _CPU = "container_cpu_usage_seconds_total"
@@ -28,12 +27,6 @@ def _targets(ctx: Context) -> list[Autoscaler]:
         for h in ctx.evidence.cluster.autoscalers
         if ctx.scope.everything or f"{h.target_kind}/{h.meta.namespace}/{h.target_name}" in refs
     ]
-
-
-def _request(member: Member) -> float | None:
-    values = [parse_quantity(c.requests.get("cpu", "")) for c in member.containers]
-    known = [v for v in values if v is not None]
-    return sum(known) if known and len(known) == len(values) else None
 
 
 def _busy_usage(store: MetricStore, members: list[Member]) -> float | None:
@@ -107,7 +100,7 @@ def _arithmetic(ctx: Context, hpa: Autoscaler, owner: str) -> None:
     ]
     if not members:
         return
-    request = _request(members[0])
+    request = cpu_request(members[0].containers)
     usage = _busy_usage(ctx.metrics, members)
     if request is None or usage is None or usage < 0.3:
         return

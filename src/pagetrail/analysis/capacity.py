@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pagetrail.analysis.context import Context, object_fact
-from pagetrail.analysis.fleet import Member, fleet
+from pagetrail.analysis.fleet import Member, cpu_request, fleet
 from pagetrail.analysis.metric_store import MetricStore
 from pagetrail.domain.pod import ContainerSpec
 from pagetrail.domain.quantity import parse_quantity
@@ -41,11 +41,6 @@ def limit_of(containers: tuple[ContainerSpec, ...]) -> float | None:
             return None
         total += value
     return total or None
-
-
-def _request(member: Member) -> float | None:
-    values = [parse_quantity(c.requests.get("cpu", "")) for c in member.containers]
-    return sum(v for v in values if v is not None) or None
 
 
 def _busy(total: Floats) -> Mask:
@@ -192,7 +187,8 @@ def _ceiling(ctx: Context, store: MetricStore, usage: list[tuple[Member, Floats]
     if limit is not None:
         facts.append(
             object_fact(
-                pod.meta, f"CPU limit {limit:g} cores, request {_request(pod) or 0:g}: the plateau is below the limit"
+                pod.meta,
+                f"CPU limit {limit:g} cores, request {cpu_request(pod.containers) or 0:g}: the plateau is below the limit",
             )
         )
     command = " ".join(a for c in pod.containers for a in c.command)

@@ -4,12 +4,12 @@ the label that carries the status code."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from pagetrail.analysis.context import Context
+from pagetrail.analysis.fleet import POD_LABELS, pod_name_pattern
 from pagetrail.analysis.series_math import counter_rate
 from pagetrail.domain.clock import format_clock
 from pagetrail.domain.report import Fact, Status
@@ -24,7 +24,6 @@ REQUEST_COUNTERS = (
     "requests_total",
 )
 _STATUS_LABELS = ("code", "status", "status_code", "response_code")
-_POD_LABELS = ("pod", "kubernetes_pod_name", "pod_name")
 
 
 def _status(series: Series) -> str:
@@ -36,16 +35,12 @@ def _for_scope(ctx: Context, found: list[Series]) -> list[Series]:
     follow `<deployment>-<template hash>-<suffix>`, so history survives a rollout)."""
     names = {p.meta.name for p in ctx.scope.pods}
     namespaces = {p.meta.namespace for p in ctx.scope.pods}
-    patterns = [
-        re.compile(rf"{re.escape(w.meta.name)}-(?:[a-z0-9]{{6,10}}-)?[a-z0-9]{{5}}$")
-        for w in ctx.scope.workloads
-        if w.meta.controller() is None
-    ]
+    patterns = [pod_name_pattern(w.meta.name) for w in ctx.scope.workloads if w.meta.controller() is None]
 
     def ours(value: str) -> bool:
         return value in names or any(p.match(value) for p in patterns)
 
-    by_pod = [s for s in found if any(ours(s.label(k)) for k in _POD_LABELS if s.label(k))]
+    by_pod = [s for s in found if any(ours(s.label(k)) for k in POD_LABELS if s.label(k))]
     if by_pod or ctx.scope.everything:
         return by_pod or found
     return [

@@ -11,6 +11,7 @@ from pagetrail.analysis.context import Context
 from pagetrail.analysis.metric_store import MetricStore
 from pagetrail.domain.meta import Meta
 from pagetrail.domain.pod import ContainerSpec, Pod
+from pagetrail.domain.quantity import parse_quantity
 
 POD_LABELS = ("pod", "kubernetes_pod_name", "pod_name")
 
@@ -26,14 +27,24 @@ class Member:
     pod: Pod | None
 
 
+def pod_name_pattern(workload_name: str) -> re.Pattern[str]:
+    """Names of the pods a workload creates: `<workload>-<template hash>-<suffix>` (or without hash)."""
+    return re.compile(rf"{re.escape(workload_name)}-(?:[a-z0-9]{{6,10}}-)?[a-z0-9]{{5}}$")
+
+
 def owner_patterns(ctx: Context) -> list[tuple[re.Pattern[str], Meta, tuple[ContainerSpec, ...]]]:
-    """Pod-name patterns (`<workload>-<template hash>-<suffix>`) of the target's top-level workloads."""
+    """Pod-name patterns of the target's top-level workloads (all of them with no target)."""
     workloads = ctx.evidence.cluster.workloads if ctx.scope.everything else ctx.scope.workloads
     return [
-        (re.compile(rf"{re.escape(w.meta.name)}-(?:[a-z0-9]{{6,10}}-)?[a-z0-9]{{5}}$"), w.meta, w.template.containers)
-        for w in workloads
-        if w.meta.controller() is None
+        (pod_name_pattern(w.meta.name), w.meta, w.template.containers) for w in workloads if w.meta.controller() is None
     ]
+
+
+def cpu_request(containers: tuple[ContainerSpec, ...]) -> float | None:
+    """Summed CPU request in cores, or None unless every container states one."""
+    values = [parse_quantity(c.requests.get("cpu", "")) for c in containers]
+    known = [v for v in values if v is not None]
+    return sum(known) if known and len(known) == len(values) else None
 
 
 def fleet(ctx: Context, store: MetricStore, metric: str) -> list[Member]:

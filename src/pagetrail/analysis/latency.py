@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from pagetrail.analysis.context import Context
+from pagetrail.analysis.fleet import POD_LABELS
 from pagetrail.analysis.series_math import counter_rate, histogram_quantile
 from pagetrail.domain.series import Floats, Series
 
@@ -18,7 +19,6 @@ HISTOGRAMS = (
     "request_duration_seconds_bucket",
     "istio_request_duration_milliseconds_bucket",
 )
-_POD_LABELS = ("pod", "kubernetes_pod_name", "pod_name")
 
 
 def _le(series: Series) -> float | None:
@@ -39,8 +39,8 @@ def p95_over_time(ctx: Context) -> tuple[Floats, Floats, str] | None:
             s
             for s in store.named(name)
             if ctx.scope.everything
-            or any(s.label(k) in names for k in _POD_LABELS)
-            or not any(s.label(k) for k in _POD_LABELS)
+            or any(s.label(k) in names for k in POD_LABELS)
+            or not any(s.label(k) for k in POD_LABELS)
         ]
         buckets: dict[float, list[Series]] = {}
         for series in found:
