@@ -24,11 +24,14 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# Tests run a real Prometheus (and promtool to load it): Debian's package provides both.
+# Tests run the real servers users run: Prometheus (and promtool to load it), Alertmanager and Chromium,
+# from Debian's packages; PostgreSQL is expected on 127.0.0.1:5432 (trust auth, database `test`).
+SYSTEM_PACKAGES := prometheus prometheus-alertmanager chromium
 system-deps:
-	@command -v prometheus >/dev/null && command -v promtool >/dev/null || { \
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v prometheus-alertmanager >/dev/null \
+	  && command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prometheus >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }
 
 test: lint system-deps
 	$(BIN)/pytest
