@@ -12,8 +12,9 @@ import random
 import numpy as np
 import pytest
 
+from pagetrail.alarms.cloudwatch_grid import STATE_NAMES
 from pagetrail.alarms.cloudwatch_reference import evaluate_one, replay_states_loop
-from pagetrail.alarms.cloudwatch_replay import STATE_NAMES, evaluate_states
+from pagetrail.alarms.cloudwatch_replay import evaluate_states, evaluate_states_of_many
 from pagetrail.alarms.condition import AlarmCondition
 
 RETAIN = "retain"
@@ -71,3 +72,28 @@ def test_vectorised_replay_equals_the_loop_on_random_histories(treat: str, n: in
         values = [math.nan if rng.random() < 0.3 else rng.random() for _ in range(rng.randint(1, 60))]
         vector = [STATE_NAMES[int(s)] for s in evaluate_states(condition, np.array(values))]
         assert vector == replay_states_loop(condition, values)
+
+
+@pytest.mark.parametrize("treat", COLUMNS)
+def test_one_alarm_over_many_series_equals_each_series_alone(treat: str) -> None:
+    rng = random.Random(treat)
+    condition = AlarmCondition(60, "Average", "GreaterThanThreshold", 0.5, 3, 2, treat)
+    histories = [
+        np.array([math.nan if rng.random() < 0.4 else rng.random() for _ in range(rng.randint(0, 40))])
+        for _ in range(30)
+    ]
+    thresholds = [rng.uniform(0.2, 0.8) for _ in histories]
+    together = evaluate_states_of_many(condition, histories, thresholds=thresholds)
+    for history, threshold, states in zip(histories, thresholds, together, strict=True):
+        alone = replay_states_loop(condition.with_changes(threshold=threshold), history.tolist())
+        assert [STATE_NAMES[int(s)] for s in states] == alone
+
+
+def test_complete_histories_take_the_same_decisions_as_the_loop() -> None:
+    rng = random.Random(7)
+    for n, m in ((1, 1), (3, 2), (5, 5)):
+        for treat in COLUMNS:
+            condition = AlarmCondition(60, "Maximum", "LessThanOrEqualToThreshold", 0.5, n, m, treat)
+            values = [rng.random() for _ in range(50)]
+            vector = [STATE_NAMES[int(s)] for s in evaluate_states(condition, np.array(values))]
+            assert vector == replay_states_loop(condition, values)

@@ -20,7 +20,7 @@ from pagetrail.reports.triage_json import report_json
 from pagetrail.reports.triage_markdown import render_markdown
 from pagetrail.reports.triage_text import render_text
 
-EXAMPLES = sorted(p for p in (Path(__file__).parent.parent / "examples").iterdir() if p.is_dir())
+EXAMPLES = sorted(p for p in (Path(__file__).parent.parent / "examples").iterdir() if (p / "expected.yaml").is_file())
 WEIRD: list[Any] = [None, 0, -1, "", "x", [], {}, [1], {"a": 1}, True, 3.5, "2026-13-45T99:00:00Z"]
 
 

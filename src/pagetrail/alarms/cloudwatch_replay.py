@@ -14,92 +14,72 @@ more datapoints than EvaluationPeriods (N), the *evaluation range*: 5 for N = 3,
 `tests/test_cloudwatch_tables.py` replays every row of both of AWS's tables.
 
 The evaluation after period p runs when p closes; the whole history is evaluated with array
-operations (no Python loop over datapoints), so tuning can afford thousands of replays.
+operations in `cloudwatch_grid` (no Python step per datapoint), so tuning can afford thousands of replays
+and one alarm can be replayed over many series in one pass.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
-from pagetrail.alarms.condition import COMPARISONS, AlarmCondition
+from pagetrail.alarms.cloudwatch_grid import INSUFFICIENT, STATE_NAMES, BreachGrid, breaching_grid
+from pagetrail.alarms.condition import AlarmCondition
 from pagetrail.alarms.episodes import Transition
 from pagetrail.alarms.periods import PeriodValues
 from pagetrail.domain.series import Floats
 
-OK, ALARM, INSUFFICIENT = 0, 1, 2
-STATE_NAMES = ("OK", "ALARM", "INSUFFICIENT_DATA")
-_RETAIN = -1
 States = npt.NDArray[np.int8]
 
 
 def breaching(values: Floats, comparison: str, threshold: float) -> npt.NDArray[np.bool_]:
     """Which datapoints breach; a missing (NaN) one never does."""
-    op = COMPARISONS[comparison]
-    with np.errstate(invalid="ignore"):
-        if op == ">":
-            return np.greater(values, threshold)
-        if op == ">=":
-            return np.greater_equal(values, threshold)
-        if op == "<":
-            return np.less(values, threshold)
-        return np.less_equal(values, threshold)
+    mask: npt.NDArray[np.bool_] = breaching_grid(values, np.array([threshold]), comparison)[0]
+    return mask
 
 
-def _window_sums(flags: npt.NDArray[np.bool_], width: int) -> npt.NDArray[np.int64]:
-    """How many flags are set in the `width` slots ending at each index (slots before 0 count as unset)."""
-    cum = np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
-    ends = np.arange(1, flags.size + 1)
-    return cum[ends] - cum[np.maximum(ends - width, 0)]
-
-
-def evaluate_states(
-    condition: AlarmCondition,
-    values: Floats,
-    *,
-    initial: int = INSUFFICIENT,
-    evaluation_range: int | None = None,
-) -> States:
+def evaluate_states(condition: AlarmCondition, values: Floats, *, initial: int = INSUFFICIENT) -> States:
     """The alarm state after each period's evaluation (codes OK/ALARM/INSUFFICIENT)."""
-    n, m = condition.evaluation_periods, condition.datapoints_to_alarm
-    width = evaluation_range or n + 2
-    exists = np.isfinite(values)
-    breach = breaching(values, condition.comparison, condition.threshold)
-    real = _window_sums(exists, width)
-    real_breaching = _window_sums(breach, width)
-
-    # With N or more real datapoints in range: breaches among the most recent N real ones.
-    seen = np.cumsum(exists, dtype=np.int64)
-    breach_along_real = np.concatenate(([0], np.cumsum(breach[exists], dtype=np.int64)))
-    last_n = breach_along_real[seen] - breach_along_real[np.maximum(seen - n, 0)]
-
-    fill = np.maximum(n - real, 0)
-    treat = condition.treat_missing
-    short_count = real_breaching + fill if treat == "breaching" else real_breaching
-    enough = real >= n
-    count = np.where(enough, last_n, short_count)
-    states = np.where(count >= m, ALARM, OK).astype(np.int8)
-    if treat in ("missing", "ignore"):
-        undecided = ~enough & (count < m) & (real == real_breaching)
-        if treat == "missing":
-            oldest = np.arange(values.size) - (width - 1)
-            oldest_breaching = np.zeros(values.size, dtype=np.bool_)
-            valid = oldest >= 0
-            oldest_breaching[valid] = breach[oldest[valid]]
-            states[undecided] = INSUFFICIENT
-            states[undecided & oldest_breaching] = ALARM
-        else:
-            states[undecided] = _RETAIN
-            states = _carry_forward(states, initial)
+    grid = BreachGrid(values, np.array([condition.threshold]), condition.comparison)
+    states: States = grid.states(
+        condition.evaluation_periods, condition.datapoints_to_alarm, condition.treat_missing, initial=initial
+    )[0]
     return states
 
 
-def _carry_forward(states: States, initial: int) -> States:
-    """Replace 'retain current state' evaluations by the state they retained."""
-    decided = states != _RETAIN
-    last_decided = np.maximum.accumulate(np.where(decided, np.arange(states.size), -1))
-    out = np.where(last_decided >= 0, states[np.maximum(last_decided, 0)], initial)
-    return out.astype(np.int8)
+def evaluate_states_of_many(
+    condition: AlarmCondition,
+    histories: Sequence[Floats],
+    *,
+    thresholds: Sequence[float] | None = None,
+    initial: int = INSUFFICIENT,
+) -> list[States]:
+    """One alarm over many series (per host, per target group, per file) in one pass, each series
+    evaluated as if alone; `thresholds` gives each series its own threshold.
+
+    The series are laid end to end with N + 2 missing periods between them, so no evaluation range
+    reaches into the previous series, and the alarm restarts in `initial` in each gap."""
+    gap = condition.evaluation_periods + 2
+    limits = thresholds if thresholds is not None else [condition.threshold] * len(histories)
+    lengths = np.array([h.size for h in histories], dtype=np.intp)
+    starts = np.concatenate(([0], np.cumsum(lengths + gap)[:-1])).astype(np.intp)
+    total = int(lengths.sum()) + gap * len(histories)
+    values = np.full(total, np.nan)
+    per_slot = np.repeat(np.asarray(limits, dtype=np.float64), lengths + gap)
+    for start, history in zip(starts, histories, strict=True):
+        values[start : start + history.size] = history
+    resets = ((starts + lengths)[:, np.newaxis] + np.arange(gap)).ravel()
+    grid = BreachGrid(values, per_slot[np.newaxis, :], condition.comparison)
+    states = grid.states(
+        condition.evaluation_periods,
+        condition.datapoints_to_alarm,
+        condition.treat_missing,
+        initial=initial,
+        resets=resets,
+    )[0]
+    return [states[start : start + length] for start, length in zip(starts, lengths, strict=True)]
 
 
 def transitions_of(states: States, evaluated_at: Floats, *, initial: int = INSUFFICIENT) -> list[Transition]:

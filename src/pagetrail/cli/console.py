@@ -7,11 +7,11 @@ stays clean and a user piping the report still sees what was skipped.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from pagetrail.reports.triage_text import Line
@@ -54,6 +54,24 @@ def byte_progress(label: str, *, enabled: bool) -> Iterator[object]:
         return
     progress = Progress(
         TextColumn(label), BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err, transient=True
+    )
+    with progress:
+        task = progress.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+@contextmanager
+def count_progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar over items done (e.g. alarm configurations), on a terminal only."""
+    if not err.is_terminal:
+        yield None
+        return
+    progress = Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
     )
     with progress:
         task = progress.add_task(label, total=None)
