@@ -1,0 +1,1 @@
+"""Incidents: lifecycle rules (pure modules), the store (SQLAlchemy + Alembic) and Alertmanager intake."""
