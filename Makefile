@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXAMPLE ?= examples/model-missing-crashloop
 
-.PHONY: demo test lint system-deps bench clean
+.PHONY: demo test lint system-deps migrations-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,18 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }
 
-test: lint system-deps
+# No model change ships without its migration (seed 004): upgrade a fresh SQLite file and a fresh
+# PostgreSQL database to head, then `alembic check` must find nothing left to generate.
+PG_CHECK_DB := pagetrail_alembic_check_$(shell echo $$$$)
+migrations-check: $(STAMP)
+	@tmp=$$(mktemp -d); url=sqlite:///$$tmp/check.db; \
+	  PAGETRAIL_DATABASE_URL=$$url $(BIN)/alembic -q upgrade head && PAGETRAIL_DATABASE_URL=$$url $(BIN)/alembic check; \
+	  status=$$?; rm -rf $$tmp; exit $$status
+	@createdb -h 127.0.0.1 -U postgres $(PG_CHECK_DB); url=postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_CHECK_DB); \
+	  PAGETRAIL_DATABASE_URL=$$url $(BIN)/alembic -q upgrade head && PAGETRAIL_DATABASE_URL=$$url $(BIN)/alembic check; \
+	  status=$$?; dropdb -h 127.0.0.1 -U postgres $(PG_CHECK_DB); exit $$status
+
+test: lint system-deps migrations-check
 	$(BIN)/pytest
 
 bench: $(STAMP)
