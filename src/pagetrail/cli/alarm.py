@@ -42,6 +42,7 @@ from pagetrail.cli.alarm_options import (
 )
 from pagetrail.cli.alarm_rule_replay import replay_rule_file, rule_chart_series
 from pagetrail.cli.alarm_tune import tune_command
+from pagetrail.cli.allocator import keep_freed_memory
 from pagetrail.domain.clock import format_duration
 from pagetrail.evidence.alarm_data import REQUEST_METRICS, read_metric_data
 from pagetrail.evidence.alarm_inputs import AlarmInputError, ConditionFlags
@@ -58,6 +59,13 @@ alarm_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 alarm_app.command("tune")(tune_command)
+
+
+@alarm_app.callback()
+def alarm_group() -> None:
+    """See how a CloudWatch alarm or Prometheus alerting rule would have behaved on real history."""
+    keep_freed_memory()
+
 
 PlotFile = Annotated[
     Path | None, typer.Option("--plot", help="Write a PNG chart: series, threshold, shaded ALARM episodes.")
