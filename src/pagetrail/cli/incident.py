@@ -1,41 +1,40 @@
-"""`pagetrail incident …`: run an incident from the terminal, directly on the database.
+"""`pagetrail incident …`: run an incident from the terminal, on the database or through the service.
 
-Every command goes through an `IncidentBackend` chosen in one place, `open_backend`, so the same
-commands work against the service over HTTP. Errors the service reports (unknown incident, a move
-the lifecycle forbids, bad input) are one line on stderr and exit 1.
+Every command goes through an `IncidentBackend` chosen in one place (`open_backend` in
+`cli/incident_session.py`), so the same commands work against the service over HTTP. Errors the service
+reports (unknown incident, a move the lifecycle forbids, bad input) are one line on stderr and exit 1.
 """
 
 from __future__ import annotations
 
-import getpass
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
 import typer
-from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
 
 from pagetrail.cli import console
-from pagetrail.cli.incident_backend import BackendUnavailable, IncidentBackend
-from pagetrail.cli.incident_db import DatabaseBackend
-from pagetrail.cli.incident_http import HttpBackend
+from pagetrail.cli.incident_session import (
+    BackendOptions,
+    Format,
+    FormatOption,
+    IdArgument,
+    backend_for,
+    default_actor,
+    fail,
+    mutate,
+    now_utc,
+    print_incident,
+    time_option,
+)
 from pagetrail.domain.clock import format_duration
-from pagetrail.domain.incident import Incident, Severity, Status, TimelineKind
-from pagetrail.incidents.errors import IncidentError, InvalidInput
-from pagetrail.incidents.intake import parse_time
+from pagetrail.domain.incident import Severity, Status, TimelineKind
+from pagetrail.incidents.errors import InvalidInput
 from pagetrail.incidents.roles import parse_role
-from pagetrail.incidents.store.engine import database_problem
-from pagetrail.incidents.store.migrate import upgrade_database
 from pagetrail.incidents.templates import render_channel_update, render_status_page
 from pagetrail.reports.incident_json import incident_json, summary_json
 from pagetrail.reports.incident_text import render_incident, render_incident_list
-from pagetrail.settings import Settings
 
 incident_app = typer.Typer(
     name="incident",
@@ -44,31 +43,9 @@ incident_app = typer.Typer(
 )
 
 
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-
-
 class Template(StrEnum):
     channel = "channel"
     status_page = "status-page"
-
-
-@dataclass(frozen=True, slots=True)
-class BackendOptions:
-    """Where incidents live, from the group's options (before the subcommand)."""
-
-    db: str | None
-    actor: str
-    url: str | None = None
-    token: str | None = None
-
-
-def _default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (some containers)
-        return "unknown"
 
 
 @incident_app.callback()
@@ -109,70 +86,7 @@ def incident_options(
 ) -> None:
     if url and db:
         raise typer.BadParameter("use --db (the database) or --url (the service), not both", param_hint="--url")
-    ctx.obj = BackendOptions(db=db, actor=actor or _default_actor(), url=url, token=token)
-
-
-def open_backend(options: BackendOptions) -> IncidentBackend:
-    """The one place that decides where the commands act: the service at --url, else the database named
-    by --db or the settings."""
-    if options.url:
-        return HttpBackend(options.url, token=options.token)
-    try:
-        settings = Settings(database_url=options.db) if options.db else Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise _fail(f"settings: PAGETRAIL_{str(first['loc'][0]).upper()}: {first['msg']}", code=2) from None
-    try:
-        upgrade_database(settings.database_url)
-    except OperationalError as exc:
-        raise _fail(database_problem(settings.database_url, exc), code=2) from None
-    return DatabaseBackend(settings.database_url, actor=options.actor, cadence=settings.update_cadence())
-
-
-def _fail(message: str, *, code: int = 1) -> typer.Exit:
-    console.error(message)
-    return typer.Exit(code)
-
-
-@contextmanager
-def _backend(ctx: typer.Context) -> Iterator[IncidentBackend]:
-    """A backend for one command; service errors become one line on stderr and exit 1."""
-    backend: IncidentBackend | None = None
-    try:
-        options = ctx.find_object(BackendOptions) or BackendOptions(db=None, actor=_default_actor())
-        backend = open_backend(options)
-        yield backend
-    except IncidentError as exc:
-        raise _fail(str(exc)) from None
-    except BackendUnavailable as exc:
-        raise _fail(str(exc), code=2) from None
-    finally:
-        if backend is not None:
-            backend.close()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _print_incident(incident: Incident, output: Format, headline: str) -> None:
-    if output is Format.json:
-        console.print_plain(orjson.dumps(incident_json(incident), option=orjson.OPT_INDENT_2).decode())
-    else:
-        console.print_lines([[(headline, "bold")]])
-
-
-def _time_option(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_time(value, option)
-    except InvalidInput as exc:
-        raise typer.BadParameter(exc.reason, param_hint=option) from None
-
-
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-IdArgument = Annotated[int, typer.Argument(help="Incident id.", show_default=False)]
+    ctx.obj = BackendOptions(db=db, actor=actor or default_actor(), url=url, token=token)
 
 
 @incident_app.command("declare")
@@ -195,8 +109,8 @@ def declare_command(
     output: FormatOption = Format.text,
 ) -> None:
     """Declare a new incident."""
-    started, detected = _time_option(started_at, "--started-at"), _time_option(detected_at, "--detected-at")
-    with _backend(ctx) as backend:
+    started, detected = time_option(started_at, "--started-at"), time_option(detected_at, "--detected-at")
+    with backend_for(ctx) as backend:
         incident = backend.declare_incident(
             title=title,
             severity=severity,
@@ -210,7 +124,7 @@ def declare_command(
             detected_at=detected,
         )
     due = incident.next_update_due.strftime("%H:%M UTC") if incident.next_update_due else "—"
-    _print_incident(incident, output, f"declared incident {incident.id} ({incident.severity}); next update due {due}")
+    print_incident(incident, output, f"declared incident {incident.id} ({incident.severity}); next update due {due}")
 
 
 @incident_app.command("list")
@@ -221,12 +135,12 @@ def list_command(
     output: FormatOption = Format.text,
 ) -> None:
     """Open incidents, most severe first: severity, status, age, when the next update is due."""
-    with _backend(ctx) as backend:
+    with backend_for(ctx) as backend:
         summaries = backend.list_incidents(include_closed=include_closed, limit=limit)
     if output is Format.json:
         console.print_plain(orjson.dumps([summary_json(s) for s in summaries], option=orjson.OPT_INDENT_2).decode())
     else:
-        console.print_lines(render_incident_list(summaries, now=_now()))
+        console.print_lines(render_incident_list(summaries, now=now_utc()))
 
 
 @incident_app.command("show")
@@ -240,9 +154,9 @@ def show_command(
     output: FormatOption = Format.text,
 ) -> None:
     """One incident: milestones, MTTD/MTTA/MTTR, roles, alerts, checklist, timeline, triage reports."""
-    with _backend(ctx) as backend:
+    with backend_for(ctx) as backend:
         incident = backend.get_incident(incident_id=incident_id)
-    now = _now()
+    now = now_utc()
     if template is Template.channel:
         console.print_plain(render_channel_update(incident, now=now))
     elif template is Template.status_page:
@@ -251,17 +165,6 @@ def show_command(
         console.print_plain(orjson.dumps(incident_json(incident), option=orjson.OPT_INDENT_2).decode())
     else:
         console.print_lines(render_incident(incident, now=now))
-
-
-def _mutate(
-    ctx: typer.Context,
-    output: Format,
-    action: Callable[[IncidentBackend], Incident],
-    headline: Callable[[Incident], str],
-) -> None:
-    with _backend(ctx) as backend:
-        incident = action(backend)
-    _print_incident(incident, output, headline(incident))
 
 
 @incident_app.command("update")
@@ -274,7 +177,7 @@ def update_command(
     output: FormatOption = Format.text,
 ) -> None:
     """Post a timestamped status update; the next one is due after the severity's cadence."""
-    _mutate(
+    mutate(
         ctx,
         output,
         lambda b: b.post_status_update(incident_id=incident_id, text=text),
@@ -301,7 +204,7 @@ def status_command(
     output: FormatOption = Format.text,
 ) -> None:
     """Move the incident forward (or reopen a resolved one to investigating, with --note)."""
-    _mutate(
+    mutate(
         ctx,
         output,
         lambda b: b.change_status(incident_id=incident_id, status=Status(status.value), note=note),
@@ -317,7 +220,7 @@ def resolve_command(
     output: FormatOption = Format.text,
 ) -> None:
     """Mark the incident resolved (recovery still to be verified before closing)."""
-    _mutate(
+    mutate(
         ctx,
         output,
         lambda b: b.change_status(incident_id=incident_id, status=Status.RESOLVED, note=note),
@@ -335,7 +238,7 @@ def close_command(
     output: FormatOption = Format.text,
 ) -> None:
     """Close the incident once recovery is verified; a closed incident no longer changes."""
-    _mutate(
+    mutate(
         ctx,
         output,
         lambda b: b.change_status(incident_id=incident_id, status=Status.CLOSED, note=note),
@@ -362,7 +265,7 @@ def assign_command(
         parsed = parse_role(role)
     except InvalidInput as exc:
         raise typer.BadParameter(exc.reason, param_hint="ROLE") from None
-    _mutate(
+    mutate(
         ctx,
         output,
         lambda b: b.assign_role(incident_id=incident_id, role=parsed, person=person),
@@ -379,7 +282,7 @@ def severity_command(
     output: FormatOption = Format.text,
 ) -> None:
     """Change the severity, with the reason on the timeline."""
-    _mutate(
+    mutate(
         ctx,
         output,
         lambda b: b.change_severity(incident_id=incident_id, severity=severity, reason=reason),
@@ -404,7 +307,7 @@ def note_command(
 ) -> None:
     """Add a note, hypothesis, decision or mitigation to the timeline."""
     entry_kind = TimelineKind(kind.value)
-    _mutate(
+    mutate(
         ctx,
         output,
         lambda b: b.add_timeline_entry(incident_id=incident_id, kind=entry_kind, text=text),
@@ -421,7 +324,7 @@ def tick_command(
     output: FormatOption = Format.text,
 ) -> None:
     """Tick a checklist item (seed 003's incident checklist)."""
-    _mutate(
+    mutate(
         ctx,
         output,
         lambda b: b.tick_checklist(incident_id=incident_id, item_key=item, done=not undo),
@@ -438,7 +341,7 @@ def attach_command(
 ) -> None:
     """Attach a triage report (pagetrail.triage.v1 JSON) to the incident."""
     report = _read_report(report_file)
-    _mutate(
+    mutate(
         ctx,
         output,
         lambda b: b.attach_triage_report(incident_id=incident_id, report=report),
@@ -450,9 +353,9 @@ def _read_report(path: Path) -> dict[str, Any]:
     try:
         data = orjson.loads(path.read_bytes())
     except OSError as exc:
-        raise _fail(f"{path}: cannot read: {exc.strerror or exc}", code=2) from None
+        raise fail(f"{path}: cannot read: {exc.strerror or exc}", code=2) from None
     except orjson.JSONDecodeError as exc:
-        raise _fail(f"{path}: not valid JSON: {exc}", code=2) from None
+        raise fail(f"{path}: not valid JSON: {exc}", code=2) from None
     if not isinstance(data, dict):
-        raise _fail(f"{path}: expected a JSON object (a pagetrail.triage.v1 report), got {type(data).__name__}", code=2)
+        raise fail(f"{path}: expected a JSON object (a pagetrail.triage.v1 report), got {type(data).__name__}", code=2)
     return data
