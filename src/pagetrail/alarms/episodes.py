@@ -8,6 +8,7 @@ summarised, compared and plotted the same way.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 ALARM_STATES = frozenset({"ALARM", "firing"})
@@ -65,7 +66,7 @@ class ReplaySummary:
         return self.flaps >= 3 and self.flapping_score >= 0.5
 
 
-def alarm_episodes(transitions: list[Transition], *, end: float) -> tuple[Episode, ...]:
+def alarm_episodes(transitions: Sequence[Transition], *, end: float) -> tuple[Episode, ...]:
     """Stretches spent in ALARM (or firing), in order."""
     episodes: list[Episode] = []
     opened: float | None = None

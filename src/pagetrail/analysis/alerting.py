@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pagetrail.alarms.episodes import Transition, alarm_episodes
+from pagetrail.alarms.explain import LOW_TRAFFIC_SHARE
 from pagetrail.analysis.context import Context
 from pagetrail.domain.alarms import Alarm, AlarmTransition
 from pagetrail.domain.clock import format_duration
@@ -47,17 +49,9 @@ def alarm_onset(transitions: list[AlarmTransition]) -> float | None:
 
 
 def _episodes(transitions: list[AlarmTransition], now: float) -> list[tuple[float, float]]:
-    episodes: list[tuple[float, float]] = []
-    start: float | None = None
-    for transition in sorted(transitions, key=lambda t: t.at):
-        if transition.new == "ALARM" and start is None:
-            start = transition.at
-        elif transition.new != "ALARM" and start is not None:
-            episodes.append((start, transition.at))
-            start = None
-    if start is not None:
-        episodes.append((start, now))
-    return episodes
+    """ALARM stretches of a CloudWatch history, the same reading the alarm lab's replay uses."""
+    ordered = sorted(transitions, key=lambda t: t.at)
+    return [(e.start, e.end) for e in alarm_episodes([Transition(t.at, t.old, t.new) for t in ordered], end=now)]
 
 
 def _meta(alarm: Alarm) -> Meta:
@@ -122,7 +116,7 @@ def _low_traffic(ctx: Context, alarm: Alarm, episodes: list[tuple[float, float]]
     fact = Fact(
         series.source, f"median {series.name} {during:.0f} per period while in ALARM vs {outside:.0f} otherwise"
     )
-    if during < 0.25 * outside:
+    if during < LOW_TRAFFIC_SHARE * outside:
         ctx.add(
             "alarm.low-traffic-artifact",
             Status.LIKELY,
