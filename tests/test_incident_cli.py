@@ -195,3 +195,20 @@ def test_unreachable_database_is_one_line_not_a_traceback() -> None:
     assert result.exit_code == 2
     assert "database postgresql+psycopg://nobody:***@127.0.0.1:1/none" in result.stderr
     assert "secret" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["incident", "list"], ["token", "list"], ["db", "upgrade"]])
+def test_a_database_url_that_is_not_a_url_is_one_line_naming_where_it_came_from(
+    command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAGETRAIL_DATABASE_URL", "notaurl")
+    from_env = runner.invoke(app, command)
+    assert from_env.exit_code == 2
+    assert from_env.stderr.strip() == (
+        "error: settings: PAGETRAIL_DATABASE_URL: expected a database URL such as sqlite:///PATH or "
+        "postgresql+psycopg://USER@HOST/DB, got 'notaurl'"
+    )
+    db_args = ["incident", "--db", ":bad", "list"] if command[0] == "incident" else [*command, "--db", ":bad"]
+    from_option = runner.invoke(app, db_args)
+    assert from_option.exit_code == 2
+    assert "settings: --db: expected a database URL" in from_option.stderr

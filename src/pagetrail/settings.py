@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from pagetrail.domain.incident import Severity
 from pagetrail.incidents.alert_mapping import AlertLabelMapping
@@ -51,7 +53,14 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _expand_home(cls, value: str) -> str:
-        """`sqlite:///~/x.db` → an absolute path, so the file does not depend on the working directory."""
+        """`sqlite:///~/x.db` → an absolute path, so the file does not depend on the working directory;
+        a string that is not a SQLAlchemy URL is refused here, before any command tries to connect."""
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                f"expected a database URL such as sqlite:///PATH or postgresql+psycopg://USER@HOST/DB, got {value!r}"
+            ) from None
         prefix = "sqlite:///"
         if value.startswith(prefix) and value[len(prefix) :].startswith("~"):
             return prefix + str(Path(value[len(prefix) :]).expanduser())

@@ -8,9 +8,9 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from pagetrail.cli import console
+from pagetrail.cli.settings_loader import load_settings
 from pagetrail.incidents.store.engine import database_problem, display_url
 from pagetrail.incidents.store.migrate import upgrade_database
-from pagetrail.settings import Settings
 
 db_app = typer.Typer(name="db", help="The incident database.", no_args_is_help=True)
 
@@ -27,7 +27,7 @@ def upgrade_command(
     ] = None,
 ) -> None:
     """Apply every migration not yet applied (safe to run again, and from several processes at once)."""
-    url = db or Settings().database_url
+    url = load_settings(db).database_url
     try:
         upgrade_database(url)
     except OperationalError as exc:

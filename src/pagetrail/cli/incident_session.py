@@ -14,20 +14,19 @@ from typing import Annotated
 
 import orjson
 import typer
-from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from pagetrail.cli import console
 from pagetrail.cli.incident_backend import BackendUnavailable, IncidentBackend
 from pagetrail.cli.incident_db import DatabaseBackend
 from pagetrail.cli.incident_http import HttpBackend
+from pagetrail.cli.settings_loader import load_settings
 from pagetrail.domain.incident import Incident
 from pagetrail.incidents.errors import IncidentError, InvalidInput
 from pagetrail.incidents.intake import parse_time
 from pagetrail.incidents.store.engine import database_problem
 from pagetrail.incidents.store.migrate import upgrade_database
 from pagetrail.reports.incident_json import incident_json
-from pagetrail.settings import Settings
 
 
 class Format(StrEnum):
@@ -57,11 +56,7 @@ def open_backend(options: BackendOptions) -> IncidentBackend:
     by --db or the settings."""
     if options.url:
         return HttpBackend(options.url, token=options.token)
-    try:
-        settings = Settings(database_url=options.db) if options.db else Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise fail(f"settings: PAGETRAIL_{str(first['loc'][0]).upper()}: {first['msg']}", code=2) from None
+    settings = load_settings(options.db)
     try:
         upgrade_database(settings.database_url)
     except OperationalError as exc:

@@ -15,13 +15,12 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from pydantic import ValidationError
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from pagetrail.cli import console
+from pagetrail.cli.settings_loader import load_settings
 from pagetrail.incidents.store.engine import display_url
 from pagetrail.incidents.store.migrate import upgrade_database
-from pagetrail.settings import Settings
 from pagetrail.web.app import METRICS_DIR_ENV
 
 
@@ -52,16 +51,8 @@ def serve_command(
     """Run the incident service: web pages, REST API under /api/v1, Alertmanager webhook, /metrics."""
     if db is not None:
         os.environ["PAGETRAIL_DATABASE_URL"] = db  # the workers build their Settings from the environment
-    try:
-        settings = Settings()
-        shown = display_url(settings.database_url)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        console.error(f"settings: PAGETRAIL_{str(first['loc'][0]).upper()}: {first['msg']}")
-        raise typer.Exit(2) from None
-    except ArgumentError as exc:
-        console.error(f"settings: PAGETRAIL_DATABASE_URL: {exc}")
-        raise typer.Exit(2) from None
+    settings = load_settings()
+    shown = display_url(settings.database_url)
     _check_port_free(host, port)
     try:
         upgrade_database(settings.database_url)

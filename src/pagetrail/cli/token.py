@@ -16,13 +16,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from pagetrail.cli import console
+from pagetrail.cli.settings_loader import load_settings
 from pagetrail.domain.incident import TokenInfo, TokenRole
 from pagetrail.incidents import tokens
 from pagetrail.incidents.errors import IncidentError
 from pagetrail.incidents.store.engine import create_engine_for, database_problem
 from pagetrail.incidents.store.migrate import upgrade_database
 from pagetrail.incidents.store.session import run_in_transaction, session_scope
-from pagetrail.settings import Settings
 
 token_app = typer.Typer(
     name="token", help="API tokens for `pagetrail serve` (roles viewer, responder, admin).", no_args_is_help=True
@@ -38,7 +38,7 @@ DbOption = Annotated[
 
 @contextmanager
 def _engine(db: str | None) -> Iterator[Engine]:
-    url = db or Settings().database_url
+    url = load_settings(db).database_url
     try:
         upgrade_database(url)
         engine = create_engine_for(url)
